@@ -1,0 +1,376 @@
+"""Numbers and targets as evaluators write them (SPEC §4).
+
+Everything returns plain values and never raises on odd text: a failed parse is
+``None`` (numbers) or a word target (targets); callers turn that into a finding
+with the cell reference.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+HUNDRED = Decimal(100)
+
+# Characters NFKC does not fold the way evaluators mean them.
+_EXTRA_FOLD = str.maketrans(
+    {
+        "≦": "≤",
+        "≧": "≥",
+        "⩽": "≤",
+        "⩾": "≥",
+        "－": "-",
+        "—": "-",
+        "–": "-",
+        "～": "~",
+        "〜": "~",
+        "﹪": "%",
+        "％": "%",
+        "，": ",",
+        "：": ":",
+        "（": "(",
+        "）": ")",
+        "\u3000": " ",
+        "\xa0": " ",
+    }
+)
+
+
+def normalize(text: str) -> str:
+    """Fold full-width forms (１２３％ ＞＝) to ASCII, unify comparators, drop spaces.
+
+    Circled numbers (①②…) are kept as they are: NFKC would turn them into
+    digits and rules count them as points.
+    """
+    out = []
+    for ch in text.translate(_EXTRA_FOLD):
+        if "\u2460" <= ch <= "\u2473":  # ①..⑳
+            out.append(ch)
+        else:
+            out.append(unicodedata.normalize("NFKC", ch))
+    folded = "".join(out).translate(_EXTRA_FOLD)
+    folded = folded.replace(">=", "≥").replace("<=", "≤").replace("=>", "≥").replace("=<", "≤")
+    return re.sub(r"\s+", "", folded)
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """A cell value that is already numeric (int/float/Decimal) as Decimal."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Decimal(repr(value))
+    return None
+
+
+def round_half_up(value: Decimal | float, places: int = 2) -> Decimal:
+    """四舍五入 like Excel's ROUND (Python's round() is banker's rounding)."""
+    dec = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return dec.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def fmt_num(value: Decimal | float | None, places: int = 2) -> str:
+    """2 → '2', 1.5 → '1.5', 1.655 → '1.66' (half up, trailing zeros dropped)."""
+    if value is None:
+        return "—"
+    text = f"{round_half_up(value, places):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def fmt_pct(fraction: Decimal | float | None, places: int = 2) -> str:
+    """0.9795 → '97.95%'."""
+    if fraction is None:
+        return "—"
+    dec = fraction if isinstance(fraction, Decimal) else Decimal(repr(float(fraction)))
+    return f"{round_half_up(dec * HUNDRED, places):f}%"
+
+
+# Units evaluators attach to numbers; longest first so 万元 wins over 元.
+UNITS = (
+    "个工作日",
+    "工作日",
+    "万人次",
+    "人次",
+    "场次",
+    "万元",
+    "亿元",
+    "元",
+    "人",
+    "个",
+    "件",
+    "次",
+    "部",
+    "册",
+    "项",
+    "套",
+    "盆",
+    "种",
+    "块",
+    "天",
+    "年",
+    "条",
+    "箱",
+    "分",
+    "户",
+    "家",
+    "所",
+    "台",
+    "辆",
+    "间",
+    "平方米",
+    "米",
+    "公里",
+    "吨",
+    "小时",
+    "月",
+    "笔",
+    "张",
+    "份",
+    "批",
+    "处",
+    "座",
+    "名",
+    "期",
+    "分钟",
+    "秒",
+    "周",
+    "季度",
+    "倍",
+    "亩",
+    "公顷",
+    "万册",
+    "平方公里",
+)
+
+_NUM_RE = re.compile(
+    r"""^(?P<sign>[+-])?
+        (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)
+        (?P<mult>万(?!元)|亿(?!元))?
+        (?P<pct>%|‰|个百分点)?
+        (?P<unit>[^\d%]{0,6})$""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number as written: value (percent as a fraction), percent flag, unit, text."""
+
+    value: Decimal
+    percent: bool = False
+    unit: str = ""
+    text: str = ""
+
+    @property
+    def display(self) -> str:
+        if self.percent:
+            return fmt_pct(self.value)
+        return fmt_num(self.value, 4) + self.unit
+
+
+_UNIT_OK = re.compile(
+    "^(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")?(?:/[\u4e00-\u9fff]{1,3})?$"
+)
+
+
+def parse_number(value: object) -> Quantity | None:
+    """'95.7%' → 0.957 percent; '661,263' → 661263; '35人' → 35 人; '五分' → None."""
+    dec = to_decimal(value)
+    if dec is not None:
+        return Quantity(dec, text=str(value))
+    if not isinstance(value, str):
+        return None
+    text = normalize(value)
+    if text.startswith("约") or text.startswith("~"):
+        text = text[1:]
+    text = text.rstrip("。.") if not re.search(r"\d\.$", text) else text
+    m = _NUM_RE.match(text)
+    if not m:
+        return None
+    unit = m.group("unit") or ""
+    if unit and not _UNIT_OK.match(unit):
+        return None
+    try:
+        num = Decimal(m.group("num").replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - regex admits only digits
+        return None
+    if m.group("sign") == "-":
+        num = -num
+    mult = m.group("mult")
+    if mult == "万":
+        num *= 10000
+    elif mult == "亿":
+        num *= 100000000
+    pct = m.group("pct")
+    if pct in ("%", "个百分点"):
+        return Quantity(num / HUNDRED, True, unit, value)
+    if pct == "‰":
+        return Quantity(num / 1000, True, unit, value)
+    return Quantity(num, False, unit, value)
+
+
+def cell_text(value: object) -> str:
+    """A cell value as the text a person sees (floats without trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------- targets
+
+GE, LE, GT, LT, EQ, WITHIN, WORD = "ge", "le", "gt", "lt", "eq", "within", "word"
+COMPARATOR_SIGNS = {GE: "≥", LE: "≤", GT: ">", LT: "<", EQ: "=", WITHIN: "±"}
+
+_PREFIXES = (
+    ("大于或等于", GE),
+    ("大于等于", GE),
+    ("不低于", GE),
+    ("不少于", GE),
+    ("不小于", GE),
+    ("达到", GE),
+    ("≥", GE),
+    ("小于或等于", LE),
+    ("小于等于", LE),
+    ("不高于", LE),
+    ("不超过", LE),
+    ("不大于", LE),
+    ("不多于", LE),
+    ("控制在", LE),
+    ("≤", LE),
+    ("大于", GT),
+    ("高于", GT),
+    ("超过", GT),
+    (">", GT),
+    ("小于", LT),
+    ("低于", LT),
+    ("<", LT),
+    ("=", EQ),
+    ("等于", EQ),
+)
+_SUFFIXES = (("以上", GE), ("及以上", GE), ("以内", LE), ("以下", LE), ("及以下", LE))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parsed 标杆值/指标值: comparator, value (percent as fraction), unit, word, text."""
+
+    comparator: str
+    value: Decimal | None = None
+    percent: bool = False
+    unit: str = ""
+    word: str = ""
+    text: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.value is not None
+
+    @property
+    def display(self) -> str:
+        if self.comparator == WORD:
+            return self.word
+        assert self.value is not None
+        shown = fmt_pct(self.value) if self.percent else fmt_num(self.value, 4) + self.unit
+        if self.comparator == WITHIN:
+            return f"±{shown}以内"
+        if self.comparator == EQ:
+            return shown
+        return COMPARATOR_SIGNS[self.comparator] + shown
+
+
+def parse_target(value: object) -> Target | None:
+    """'≥90%' → ge 0.9 percent; '±10%以内' → within 0.1; '合理' → word; blank → None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        q = parse_number(value)
+        return Target(EQ, q.value, False, "", "", cell_text(value)) if q else None
+    raw = value.strip()
+    if not raw:
+        return None
+    text = normalize(raw)
+    m = re.match(r"^(?:在)?±(.+?)(?:以内|之内|内)?$", text)
+    if m:
+        q = parse_number(m.group(1))
+        if q is not None:
+            return Target(WITHIN, abs(q.value), q.percent, q.unit, "", raw)
+    comparator = EQ
+    body = text
+    for prefix, comp in _PREFIXES:
+        if body.startswith(prefix):
+            comparator, body = comp, body[len(prefix) :]
+            break
+    for suffix, comp in _SUFFIXES:
+        if body.endswith(suffix) and comparator == EQ:
+            comparator, body = comp, body[: -len(suffix)]
+            break
+    q = parse_number(body)
+    if q is None:
+        return Target(WORD, word=text, text=raw)
+    return Target(comparator, q.value, q.percent, q.unit, "", raw)
+
+
+def as_percent_like(actual: Quantity, target: Target | None) -> Quantity:
+    """Read a bare number as a percent when the target is a percent ("≥90%" vs "100").
+
+    A bare value above 1.5 is percentage points (100 → 100%); at or below 1.5 it
+    is already a fraction, as Excel stores a cell formatted 0.00%.
+    """
+    if target is None or not target.percent or actual.percent:
+        return actual
+    if abs(actual.value) > Decimal("1.5"):
+        return Quantity(actual.value / HUNDRED, True, actual.unit, actual.text)
+    return Quantity(actual.value, True, actual.unit, actual.text)
+
+
+def met(target: Target, actual: Decimal) -> bool:
+    """Is a numeric target met?  ``eq`` counts as reached (达到指标值) when actual ≥ target."""
+    assert target.value is not None
+    t = target.value
+    if target.comparator in (GE, EQ):
+        return actual >= t
+    if target.comparator == GT:
+        return actual > t
+    if target.comparator == LE:
+        return actual <= t
+    if target.comparator == LT:
+        return actual < t
+    if target.comparator == WITHIN:
+        return abs(actual) <= t
+    raise ValueError(target.comparator)
+
+
+_CN_NUM = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def cn_int(text: str) -> int | None:
+    """'三' → 3, '十二' → 12, '4' → 4 (small counts in rule text)."""
+    text = normalize(text)
+    if text.isdigit():
+        return int(text)
+    if not text or any(ch not in _CN_NUM and ch != "十" for ch in text):
+        return None
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_NUM[tens] if tens else 1) * 10 + (_CN_NUM[ones] if ones else 0)
+    if len(text) == 1:
+        return _CN_NUM[text]
+    return None
