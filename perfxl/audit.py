@@ -1,0 +1,306 @@
+"""Audit findings (审核意见, SPEC §9): what the evaluator declared vs what the rules give.
+
+Each check is a small function over an :class:`~perfxl.evaluate.Evaluation`
+returning :class:`~perfxl.errors.Finding` records with a stable code, the
+user's sheet and A1 cell, and a Chinese message saying what was expected and
+what was found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from .errors import Finding
+from .numbers import HUNDRED, cell_text, fmt_num, fmt_pct, normalize, parse_number
+from .read import Pos
+
+if TYPE_CHECKING:
+    from .evaluate import Evaluation, IndicatorResult
+
+TOL = Decimal("0.005")
+RATE_TOL = Decimal("0.00005")  # 得分率 and quoted rates are compared at 0.01 percentage points
+ZERO = Decimal(0)
+
+
+def _f(sev: str, code: str, sheet: str, cell: str, msg: str) -> Finding:
+    return Finding(sev, code, sheet, cell, msg)
+
+
+def check_bounds(ev: Evaluation) -> Iterator[Finding]:
+    """Declared score outside [0, weight] (bonus ≥ 0, penalty ≤ 0)."""
+    t = ev.table
+    for r in ev.indicators:
+        d, w = r.declared, r.weight
+        if d is None:
+            continue
+        cell = t.cell(r.row.row, "score")
+        if r.role == "base" and w is not None and (d < 0 or d > w):
+            yield _f("error", "score.out_of_range", t.sheet, cell,
+                     f"“{r.row.name}”得分 {fmt_num(d)} 超出 0–{fmt_num(w)}（权重）范围")
+        elif r.role == "bonus" and d < 0:
+            yield _f("error", "score.out_of_range", t.sheet, cell, f"加分项“{r.row.name}”得分 {fmt_num(d)} 不应为负数")
+        elif r.role == "penalty" and d > 0:
+            yield _f("error", "score.out_of_range", t.sheet, cell,
+                     f"减分项“{r.row.name}”得分 {fmt_num(d)} 应为0或负数（扣分）")
+
+
+def check_declared_vs_computed(ev: Evaluation) -> Iterator[Finding]:
+    t = ev.table
+    for r in ev.indicators:
+        if r.declared is None:
+            continue
+        cell = t.cell(r.row.row, "score")
+        reference = r.final if r.final_source in ("experts", "blend") else r.computed
+        if reference is None:
+            continue
+        if abs(r.declared - reference) > TOL:
+            basis = "专家评分" if r.final_source == "experts" else "按规则计算"
+            yield _f(
+                "warning",
+                "score.mismatch",
+                t.sheet,
+                cell,
+                f"“{r.row.name}”申报得分 {fmt_num(r.declared)}，{basis}应为 {fmt_num(reference)}"
+                f"（差 {fmt_num(r.declared - reference)}）：{r.outcome.reason}",
+            )
+        elif r.final_source == "experts" and r.computed is not None and abs(r.computed - r.final) > TOL:
+            yield _f(
+                "info",
+                "score.expert_adjusted",
+                t.sheet,
+                cell,
+                f"“{r.row.name}”按规则计算为 {fmt_num(r.computed)}，结合专家评分为 {fmt_num(r.final)}",
+            )
+
+
+def check_weights(ev: Evaluation) -> Iterator[Finding]:
+    t = ev.table
+    total = ev.weight_total
+    if ev.indicators and abs(total - HUNDRED) > TOL and ev.execution is None:
+        yield _f("error", "weights.total", t.sheet, t.cell(t.first_row, "weight"),
+                 f"基础指标权重合计为 {fmt_num(total)}，应为 100")
+    # declared group weights "（15）" / "（6分）"
+    for g in ev.groups:
+        if g.role != "base" or not g.declared_weight:
+            continue
+        declared = Decimal(g.declared_weight)
+        if abs(declared - g.weight) > TOL:
+            yield _f("warning", "weights.group", t.sheet, t.cell(g.declared_row, "level1"),
+                     f"一级指标“{g.name}”标注分值 {fmt_num(declared)}，其下三级指标权重合计 {fmt_num(g.weight)}")
+    subs: dict[tuple[str, str], list[IndicatorResult]] = {}
+    for r in ev.indicators:
+        if r.role == "base" and r.row.level2 and r.row.level2_weight:
+            subs.setdefault((r.row.level1, r.row.level2), []).append(r)
+    for (_l1, l2), members in subs.items():
+        declared = Decimal(members[0].row.level2_weight)
+        got = sum((m.weight or ZERO for m in members), ZERO)
+        if abs(declared - got) > TOL:
+            yield _f("warning", "weights.subgroup", t.sheet, t.cell(members[0].row.level2_row, "level2"),
+                     f"二级指标“{l2}”标注分值 {fmt_num(declared)}，其下三级指标权重合计 {fmt_num(got)}")
+
+
+def check_declared_rates(ev: Evaluation) -> Iterator[Finding]:
+    """Declared 得分率 ≠ declared score / weight."""
+    t = ev.table
+    if "rate" not in t.columns:
+        return
+    for r in ev.indicators:
+        raw = r.row.values.get("rate", "")
+        if cell_text(raw) in ("", "-", "—") or not r.weight or r.declared is None:
+            continue
+        q = parse_number(raw)
+        if q is None:
+            yield _f("error", "number.unparseable", t.sheet, t.cell(r.row.row, "rate"), f"得分率“{cell_text(raw)}”不是数字")
+            continue
+        declared_rate = q.value if q.percent or q.value <= Decimal("1.5") else q.value / HUNDRED
+        expect = r.declared / abs(r.weight)
+        if abs(declared_rate - expect) > Decimal("0.0001"):
+            yield _f("warning", "rate.mismatch", t.sheet, t.cell(r.row.row, "rate"),
+                     f"“{r.row.name}”得分率填为 {fmt_pct(declared_rate)}，得分 {fmt_num(r.declared)} / 权重 "
+                     f"{fmt_num(r.weight)} 应为 {fmt_pct(expect)}")
+
+
+def check_totals(ev: Evaluation) -> Iterator[Finding]:
+    """Declared 合计/总分 and 小计 rows vs the sums of declared and computed scores."""
+    t = ev.table
+    declared_sum = sum((r.declared or ZERO for r in ev.indicators), ZERO)
+    weight_sum = sum((r.weight or ZERO for r in ev.indicators if r.role == "base"), ZERO)
+    for tot in t.totals:
+        if tot.label == "小计":
+            members = [r for r in ev.indicators if r.row.level1 and r.row.level1 in tot.level1]
+            dsum = sum((r.declared or ZERO for r in members), ZERO)
+            wsum = sum((r.weight or ZERO for r in members if r.role == "base"), ZERO)
+        else:
+            dsum, wsum = declared_sum, weight_sum
+        score_raw = tot.values.get("score", "")
+        q = parse_number(score_raw) if cell_text(score_raw) else None
+        if q is not None and abs(q.value - dsum) > TOL:
+            yield _f("error", "total.mismatch", t.sheet, t.cell(tot.row, "score"),
+                     f"{tot.label}行得分填为 {fmt_num(q.value)}，各指标申报得分之和为 {fmt_num(dsum)}")
+        if q is not None and tot.label != "小计" and abs(q.value - ev.total) > TOL:
+            yield _f("warning", "total.recomputed", t.sheet, t.cell(tot.row, "score"),
+                     f"{tot.label}行得分 {fmt_num(q.value)}，perfxl 按规则计算的总分为 {fmt_num(ev.total)}")
+        w_raw = tot.values.get("weight", "")
+        qw = parse_number(w_raw) if cell_text(w_raw) else None
+        if qw is not None and abs(qw.value - wsum) > TOL:
+            yield _f("warning", "total.weight", t.sheet, t.cell(tot.row, "weight"),
+                     f"{tot.label}行权重填为 {fmt_num(qw.value)}，各指标权重之和为 {fmt_num(wsum)}")
+
+
+def check_grade(ev: Evaluation) -> Iterator[Finding]:
+    info = ev.info
+    declared = info.values.get("declared_grade", "")
+    if not declared:
+        return
+    from .evaluate import grade_of
+
+    total_cell = info.cells.get("declared_total")
+    if total_cell is not None:
+        q = parse_number(info.values.get("declared_total", ""))
+        if q is not None:
+            expected = grade_of(q.value, ev.bands, ev.lowest_label)
+            if expected != declared:
+                yield _f("error", "grade.mismatch", info.sheet, info.cells["declared_grade"].a1,
+                         f"申报等级“{declared}”与申报总分 {fmt_num(q.value)} 按评级标准应得的“{expected}”不符")
+    if declared != ev.grade:
+        yield _f("warning", "grade.recomputed", info.sheet, info.cells["declared_grade"].a1,
+                 f"申报等级“{declared}”，perfxl 计算总分 {fmt_num(ev.total)} 对应等级“{ev.grade}”")
+
+
+_STATED_SCORE = [
+    re.compile(r"得分\s*[=＝为:：]\s*(-?\d+(?:\.\d+)?)\s*分"),
+    re.compile(r"(?:最终|综合评价|经综合评价|最终得分为|该项最终)\s*得\s*(?:分为)?\s*(-?\d+(?:\.\d+)?)\s*分"),
+    re.compile(r"得\s*(-?\d+(?:\.\d+)?)\s*分"),
+]
+_PERCENT_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%")
+
+
+def stated_score(text: str) -> Decimal | None:
+    """The score a 评分过程 text states last: '得分=3分', '经综合评价得 3分', '最终得分为4.08分'."""
+    t = normalize(text)
+    # scores stated against the full points ("满分3分，得3分") — the last 得…分 is the verdict
+    for pat in _STATED_SCORE[:2]:
+        found = pat.findall(t)
+        if found:
+            return Decimal(found[-1])
+    found = [m for m in _STATED_SCORE[2].finditer(t) if not t[max(0, m.start() - 2) : m.start()].endswith(("满分", "值"))]
+    if found:
+        return Decimal(found[-1].group(1))
+    return None
+
+
+def check_process_text(ev: Evaluation) -> Iterator[Finding]:
+    """评分过程 stating a score or a rate different from the table."""
+    t = ev.table
+    if "process" not in t.columns:
+        return
+    for r in ev.indicators:
+        text = cell_text(r.row.values.get("process", ""))
+        if not text:
+            continue
+        cell = t.cell(r.row.row, "process")
+        said = stated_score(text)
+        if said is not None and r.declared is not None and abs(said - r.declared) > TOL:
+            yield _f("warning", "process.score", t.sheet, cell,
+                     f"“{r.row.name}”评分过程写得分 {fmt_num(said)} 分，得分栏为 {fmt_num(r.declared)}")
+        # a rate quoted in the text vs 业绩值 or the base-table rate
+        if r.actual is not None and r.actual.percent:
+            ref = r.actual.value
+            source = "基础表计算值" if r.actual_source == "rate" else "业绩值"
+            quoted = [Decimal(x) / HUNDRED for x in _PERCENT_RE.findall(normalize(text))]
+            target = r.target.value if r.target is not None and r.target.percent else None
+            candidates = [q for q in quoted if q != target and q not in (Decimal(1), ZERO)]
+            if candidates and all(abs(q - ref) > RATE_TOL for q in candidates):
+                close = min(candidates, key=lambda q: abs(q - ref))
+                if abs(close - ref) < Decimal("0.2"):
+                    yield _f("warning", "process.rate", t.sheet, cell,
+                             f"“{r.row.name}”评分过程引用 {fmt_pct(close)}，{source}为 {fmt_pct(ref)}")
+
+
+def check_rule_points(ev: Evaluation) -> Iterator[Finding]:
+    """Rule text awarding full points different from the weight ("得5分" on weight 4)."""
+    t = ev.table
+    for r in ev.indicators:
+        if r.role != "base" or r.weight is None:
+            continue
+        full = r.rule.params.get("full") or r.rule.params.get("base")
+        if r.rule.kind == "checklist":
+            full = None
+        if full is None and r.rule.kind in ("step", "pass_fail", "manual", "binary"):
+            text = normalize(cell_text(r.row.values.get("rule", "")))
+            m = re.search(r"(?:全部|均|完整|规范|合规|达到|认定|完成)[^,，;；。]{0,12}?得(\d+(?:\.\d+)?)分", text)
+            if m:
+                full = Decimal(m.group(1))
+        if full is not None and isinstance(full, Decimal) and abs(full - r.weight) > TOL:
+            yield _f("warning", "rule.points", t.sheet, t.cell(r.row.row, "rule"),
+                     f"“{r.row.name}”评分标准写满分 {fmt_num(full)} 分，但权重为 {fmt_num(r.weight)}（按权重计分）")
+
+
+def check_linked_rates(ev: Evaluation) -> Iterator[Finding]:
+    """A given 业绩值 that differs from the rate computed from 基础表."""
+    if not ev.rates:
+        return
+    from .evaluate import _match_rate
+
+    t = ev.table
+    for r in ev.indicators:
+        if r.actual_source != "cell" or r.actual is None:
+            continue
+        key = _match_rate(r.row.name)
+        rate = ev.rates.get(key) if key else None
+        value = getattr(rate, "value", None)
+        if value is None:
+            continue
+        given = r.actual.value
+        if abs(given - value) > RATE_TOL:
+            yield _f("warning", "actual.rate_mismatch", t.sheet, t.cell(r.row.row, "actual"),
+                     f"“{r.row.name}”业绩值填为 {fmt_pct(given)}，按基础表计算为 {fmt_pct(value)}"
+                     f"（{getattr(rate, 'explanation', '')}）")
+
+
+def check_self_deviation(ev: Evaluation) -> Iterator[Finding]:
+    """Self-evaluation lines that lost points need 偏差原因分析."""
+    if not ev.kind.startswith("self") or "deviation" not in ev.table.columns:
+        return
+    t = ev.table
+    for r in ev.indicators:
+        if r.role == "base" and r.lost > TOL and not cell_text(r.row.values.get("deviation", "")):
+            yield _f("warning", "self.no_deviation", t.sheet, t.cell(r.row.row, "deviation"),
+                     f"“{r.row.name}”扣 {fmt_num(r.lost)} 分，但未填写偏差原因分析及改进措施")
+
+
+def check_base(ev: Evaluation) -> Iterator[Finding]:
+    if ev.base is None:
+        return
+    from .rates import audit_base
+
+    yield from audit_base(ev.base)
+
+
+CHECKS: list[Callable[[Evaluation], Iterator[Finding]]] = [
+    check_weights,
+    check_bounds,
+    check_declared_vs_computed,
+    check_declared_rates,
+    check_totals,
+    check_grade,
+    check_process_text,
+    check_rule_points,
+    check_linked_rates,
+    check_self_deviation,
+    check_base,
+]
+
+
+def audit(ev: Evaluation) -> list[Finding]:
+    out: list[Finding] = []
+    for check in CHECKS:
+        out.extend(check(ev))
+    return out
+
+
+def where(pos: Pos | None) -> str:
+    return pos.a1 if pos else ""

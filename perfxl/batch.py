@@ -1,0 +1,301 @@
+"""Batch scoring of a folder (SPEC §12): one annotated workbook per input plus 汇总.xlsx.
+
+Files are processed in worker processes; results are collected in the sorted
+order of the inputs, so the same inputs give the same outputs.  A bad file is
+recorded with its reason and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gc
+import os
+import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import PerfxlError
+from .evaluate import Options
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUMMARY_NAME = "汇总.xlsx"
+
+
+def find_workbooks(root: Path, recursive: bool) -> list[Path]:
+    """Workbooks under root, sorted; skips ~$ lock files and hidden files."""
+    pattern = "**/*" if recursive else "*"
+    out = []
+    for p in root.glob(pattern):
+        if not p.is_file() or p.name.startswith(("~$", ".")) or p.suffix.lower() not in SUFFIXES:
+            continue
+        out.append(p)
+    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
+
+
+def output_path(src: Path, in_root: Path, out_root: Path) -> Path:
+    rel = src.relative_to(in_root)
+    return out_root / rel.with_suffix(".xlsx")
+
+
+def score_one(src: str, dest: str, options: Options, label: str) -> dict[str, Any]:
+    """Worker: score one workbook and write its output; never raises for a bad file."""
+    from .book import open_book
+    from .evaluate import evaluate_book
+    from .write import write_output
+
+    try:
+        book = open_book(src)
+        ev = evaluate_book(book, options, file_label=label)
+        from .cli import blocking
+
+        lines = blocking(ev)
+        if lines:
+            return {"file": label, "error": "；".join(line.split("：", 1)[-1] for line in lines[:3])
+                    + (f" 等 {len(lines)} 处" if len(lines) > 3 else ""), "cells": [ln for ln in lines]}
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        write_output(dest, ev, book)
+        data = ev.to_json()
+        data["output"] = dest
+        return {"file": label, "result": data}
+    except PerfxlError as exc:
+        msg = exc.line()
+        prefix = f"文件 {label}："
+        if msg.startswith(f"文件 {label}，"):
+            msg = msg[len(f"文件 {label}，") :]
+        elif msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+        return {"file": label, "error": msg}
+    except MemoryError:
+        return {"file": label, "error": "内存不足，工作簿过大"}
+    except Exception as exc:  # a bug must not stop the batch; it is reported per file
+        return {"file": label, "error": f"内部错误：{exc.__class__.__name__}: {exc}"}
+
+
+def _init_worker() -> None:
+    # import once per worker, then freeze: trims the slow tail of per-file writes
+    import xlsxwriter  # noqa: F401
+
+    from . import audit, evaluate, write  # noqa: F401
+
+    gc.freeze()
+
+
+@dataclass
+class BatchReport:
+    results: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    summary_path: Path | None = None
+    total_files: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "results": self.results,
+            "failed": [{"file": f["file"], "error": f["error"]} for f in self.failed],
+            "summary": str(self.summary_path) if self.summary_path else None,
+        }
+
+
+def run_batch(
+    input_dir: Path,
+    output_dir: Path,
+    options: Options | None = None,
+    *,
+    jobs: int | None = None,
+    recursive: bool = False,
+    progress: bool = False,
+) -> BatchReport:
+    options = options or Options()
+    if not input_dir.exists() or not input_dir.is_dir():
+        raise PerfxlError("输入文件夹不存在", file=str(input_dir))
+    if output_dir.exists() and not output_dir.is_dir():
+        raise PerfxlError("输出路径已存在且不是文件夹", file=str(output_dir))
+    if output_dir.resolve() == input_dir.resolve():
+        raise PerfxlError("输出文件夹不能与输入文件夹相同（perfxl 从不覆盖输入文件）", file=str(output_dir))
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PerfxlError(f"无法创建输出文件夹（{exc.strerror or exc}）", file=str(output_dir)) from exc
+    if not os.access(output_dir, os.W_OK):
+        raise PerfxlError("输出文件夹不可写", file=str(output_dir))
+    files = find_workbooks(input_dir, recursive)
+    out_root = output_dir.resolve()
+    files = [f for f in files if out_root not in f.resolve().parents]
+    tasks = [(str(f), str(output_path(f, input_dir, output_dir)), options, f.relative_to(input_dir).as_posix()) for f in files]
+    report = BatchReport(total_files=len(tasks))
+    outcomes: list[dict[str, Any] | None] = [None] * len(tasks)
+    jobs = jobs or os.cpu_count() or 1
+    bar = _Progress(len(tasks)) if progress and tasks else None
+    try:
+        if jobs <= 1 or len(tasks) <= 1:
+            for i, t in enumerate(tasks):
+                outcomes[i] = score_one(*t)
+                if bar:
+                    bar.advance(t[3])
+        else:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_init_worker) as pool:
+                futures: dict[Future[dict[str, Any]], int] = {pool.submit(score_one, *t): i for i, t in enumerate(tasks)}
+                try:
+                    from concurrent.futures import as_completed
+
+                    for fut in as_completed(futures):
+                        i = futures[fut]
+                        outcomes[i] = fut.result()
+                        if bar:
+                            bar.advance(tasks[i][3])
+                except KeyboardInterrupt:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+    finally:
+        if bar:
+            bar.close()
+    for out in outcomes:
+        assert out is not None
+        if "error" in out:
+            report.failed.append({"file": out["file"], "error": out["error"]})
+        else:
+            report.results.append(out["result"])
+    report.summary_path = write_summary(output_dir / SUMMARY_NAME, report)
+    return report
+
+
+class _Progress:
+    """A rich progress bar on stderr (only on a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._p = Progress(
+            TextColumn("计分中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            TextColumn("{task.description}"), console=Console(stderr=True), transient=True,
+        )
+        self._p.start()
+        self._task = self._p.add_task("", total=total)
+
+    def advance(self, name: str) -> None:
+        self._p.update(self._task, advance=1, description=name[-40:])
+
+    def close(self) -> None:
+        self._p.stop()
+
+
+def write_summary(path: Path, report: BatchReport) -> Path:
+    """汇总.xlsx: one row per workbook sorted by total, grade distribution with a chart, 失败 sheet."""
+    import xlsxwriter
+
+    from .write import Formats, _xlsx_options
+
+    fd, tmp_name = tempfile.mkstemp(prefix=".perfxl-", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        wb = xlsxwriter.Workbook(str(tmp), _xlsx_options())
+        fmts = Formats(wb)
+        ws = wb.add_worksheet("汇总")
+        results = sorted(report.results, key=lambda r: (-(r["total"] or 0), r["file"]))
+        group_names: list[str] = []
+        for r in results:
+            for g in r["groups"]:
+                if g["name"] not in group_names:
+                    group_names.append(g["name"])
+        headers = ["序号", "文件", "名称", "单位", "年度", "评价类型", "总分", "等级"]
+        for name in group_names:
+            headers += [f"{name}得分", f"{name}得分率"]
+        headers += ["扣分指标数", "错误", "警告", "提示", "状态", "评分表"]
+        ws.write_row(0, 0, headers, fmts.header)
+        kinds = {"project": "项目", "department": "部门整体", "self-project": "项目自评", "self-department": "部门自评"}
+        for i, r in enumerate(results, start=1):
+            row = i
+            ws.write_number(row, 0, i, fmts.int)
+            ws.write_string(row, 1, r["file"], fmts.text)
+            ws.write_string(row, 2, r.get("title") or "", fmts.text)
+            ws.write_string(row, 3, r.get("unit") or "", fmts.text)
+            ws.write_string(row, 4, str(r.get("year") or ""), fmts.text)
+            ws.write_string(row, 5, kinds.get(r["kind"], r["kind"]), fmts.text)
+            ws.write_number(row, 6, r["total"], fmts.num)
+            ws.write_string(row, 7, r["grade"], fmts.text)
+            groups = {g["name"]: g for g in r["groups"]}
+            c = 8
+            for name in group_names:
+                g = groups.get(name)
+                if g:
+                    ws.write_number(row, c, g["score"], fmts.num)
+                    if g["rate"] is not None:
+                        ws.write_number(row, c + 1, g["rate"], fmts.pct)
+                c += 2
+            deducted = sum(1 for ind in r["indicators"] if ind["weight"] and ind["score"] is not None
+                           and ind["weight"] > 0 and ind["weight"] - ind["score"] > 0.005)
+            ws.write_number(row, c, deducted, fmts.int)
+            for k, sev in enumerate(("error", "warning", "info")):
+                ws.write_number(row, c + 1 + k, sum(1 for f in r["findings"] if f["severity"] == sev), fmts.int)
+            ws.write_string(row, c + 4, "成功", fmts.text)
+            rel = os.path.relpath(r["output"], path.parent).replace(os.sep, "/")
+            ws.write_url(row, c + 5, f"external:{rel}", fmts.link, rel)
+        n = len(results)
+        last_col = len(headers) - 1
+        ws.freeze_panes(1, 3)
+        ws.autofilter(0, 0, max(n, 1), last_col)
+        ws.set_column(0, 0, 6)
+        ws.set_column(1, 3, 28)
+        ws.set_column(4, last_col, 10)
+        # statistics with formulas
+        r0 = n + 2
+        ws.write_string(r0, 1, "统计", fmts.bold)
+        ws.write_string(r0 + 1, 1, "平均总分", fmts.text)
+        ws.write_string(r0 + 2, 1, "最高总分", fmts.text)
+        ws.write_string(r0 + 3, 1, "最低总分", fmts.text)
+        totals = [r["total"] for r in results]
+        rng = f"G2:G{n + 1}"
+        if n:
+            ws.write_formula(r0 + 1, 6, f"=ROUND(AVERAGE({rng}),2)", fmts.num, round(sum(totals) / n, 2))
+            ws.write_formula(r0 + 2, 6, f"=MAX({rng})", fmts.num, max(totals))
+            ws.write_formula(r0 + 3, 6, f"=MIN({rng})", fmts.num, min(totals))
+        # grade distribution
+        g0 = r0 + 5
+        ws.write_row(g0, 1, ["等级", "数量", "占比"], fmts.header)
+        labels: list[str] = []
+        for r in results:
+            for b in r.get("bands", []):
+                lab = b.rstrip("0123456789.>≥")
+                if lab and lab not in labels:
+                    labels.append(lab)
+        for lab in (["优", "良", "中", "差"] if not labels else []):
+            labels.append(lab)
+        for r in results:
+            if r["grade"] not in labels:
+                labels.append(r["grade"])
+        for k, lab in enumerate(labels, start=1):
+            cnt = sum(1 for r in results if r["grade"] == lab)
+            ws.write_string(g0 + k, 1, lab, fmts.text)
+            ws.write_formula(g0 + k, 2, f'=COUNTIF(H2:H{max(n, 1) + 1},"{lab}")', fmts.int, cnt)
+            ws.write_formula(g0 + k, 3, f"=IF({n}=0,0,C{g0 + k + 1}/{max(n, 1)})", fmts.pct, cnt / n if n else 0)
+        ws.write_string(g0 + len(labels) + 1, 1, "失败", fmts.text)
+        ws.write_number(g0 + len(labels) + 1, 2, len(report.failed), fmts.int)
+        if labels:
+            chart = wb.add_chart({"type": "column"})
+            chart.add_series({
+                "name": "数量",
+                "categories": ["汇总", g0 + 1, 1, g0 + len(labels), 1],
+                "values": ["汇总", g0 + 1, 2, g0 + len(labels), 2],
+                "data_labels": {"value": True},
+            })
+            chart.set_title({"name": "等级分布"})
+            chart.set_legend({"none": True})
+            ws.insert_chart(g0, 5, chart)
+        wf = wb.add_worksheet("失败")
+        wf.write_row(0, 0, ["序号", "文件", "原因"], fmts.header)
+        for i, f in enumerate(report.failed, start=1):
+            wf.write_number(i, 0, i, fmts.int)
+            wf.write_string(i, 1, f["file"], fmts.text)
+            wf.write_string(i, 2, f["error"], fmts.text)
+        wf.set_column(1, 1, 40)
+        wf.set_column(2, 2, 90)
+        wb.set_properties({"title": "perfxl 批量评分汇总", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)})
+        wb.close()
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,354 @@
+"""Read the indicator table (SPEC §3.2) and 项目信息 (§3.1) by name, never by position.
+
+Every value keeps its sheet and 0-based (row, col) so that messages and
+formulas can point at the user's cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .book import Book, Sheet
+from .cells import a1
+from .errors import Finding, PerfxlError
+from .numbers import cell_text, normalize
+
+# canonical column → accepted headers (SPEC §3.2)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号",),
+    "level1": ("一级指标",),
+    "level2": ("二级指标",),
+    "name": ("三级指标", "指标名称", "三级指标名称"),
+    "weight": ("权重", "分值", "权重分", "标准分", "权重分值", "指标权重", "三级指标权重"),
+    "explanation": ("指标解释", "指标说明", "指标内涵"),
+    "basis": ("评价依据",),
+    "target": ("标杆值", "指标值", "年度指标值", "目标值", "预期指标值", "年度目标值", "计划值"),
+    "actual": ("业绩值", "实际完成值", "实际值", "完成值", "全年实际值", "实际完成情况"),
+    "rule": ("评分标准", "评分规则", "计分标准", "评分方法", "评分标准及方法"),
+    "method": ("计分方法",),
+    "judgements": ("要点判定",),
+    "failures": ("不符合项数", "扣分项数", "扣分次数"),
+    "process": ("评分过程", "评分说明", "评分依据及过程"),
+    "score": ("得分", "评价得分", "实际得分", "自评得分", "最终得分"),
+    "rate": ("得分率",),
+    "deviation": ("偏差原因分析", "偏差原因分析及改进措施", "偏差原因"),
+}
+LABELS = {
+    "seq": "序号",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "weight": "权重",
+    "explanation": "指标解释",
+    "basis": "评价依据",
+    "target": "标杆值",
+    "actual": "业绩值",
+    "rule": "评分标准",
+    "method": "计分方法",
+    "judgements": "要点判定",
+    "failures": "不符合项数",
+    "process": "评分过程",
+    "score": "得分",
+    "rate": "得分率",
+    "deviation": "偏差原因分析",
+}
+_HEADER_LOOKUP = {syn: canon for canon, syns in COLUMNS.items() for syn in syns}
+_EXPERT_RE = re.compile(r"^专家(?:(\d+|[一二三四五六七八九十]+)号?)?(?:得分|打分|评分)?$")
+_TOTAL_RE = re.compile(r"^(合计|总分|总计|得分合计|总得分|综合得分)$")
+_SUBTOTAL_RE = re.compile(r"^(小计)$")
+_CODE_RE = re.compile(r"^([A-Z][0-9]{0,2})(?=[\s\.、．:：]|[\u4e00-\u9fff“\"「《(（]|\d{3,})[\s\.、．:：]*(.+)$")
+_DECLARED_WEIGHT_RE = re.compile(r"[（(]\s*(-?\d+(?:\.\d+)?)\s*(?:分|%)?\s*[)）]\s*$")
+_INDICATOR_SHEETS = ("指标", "评分表", "指标体系", "评分", "自评表", "绩效自评")
+HEADER_SCAN_ROWS = 15
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A cell of the user's workbook: sheet and 0-based row/column."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def a1(self) -> str:
+        return a1(self.row, self.col)
+
+
+@dataclass
+class IndicatorRow:
+    """One level-3 indicator line of the table."""
+
+    row: int
+    name: str
+    code: str
+    level1: str
+    level1_code: str
+    level1_weight: str  # the declared "（15）" text, '' if none
+    level2: str
+    level2_code: str
+    level2_weight: str
+    level1_row: int  # row where the level-1 text stands (for messages)
+    level2_row: int
+    values: dict[str, object] = field(default_factory=dict)  # canonical → raw cell value
+    experts: list[tuple[int, object]] = field(default_factory=list)  # (col, raw)
+
+    def text(self, key: str) -> str:
+        return cell_text(self.values.get(key, ""))
+
+
+@dataclass
+class TotalRow:
+    row: int
+    label: str
+    level1: str  # for 小计 rows: the group they close
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class IndicatorTable:
+    sheet: str
+    header_row: int
+    columns: dict[str, int]
+    expert_cols: list[tuple[str, int]]
+    headers: list[str]  # header labels of every column (original text)
+    rows: list[IndicatorRow]
+    totals: list[TotalRow]
+    title: str
+    findings: list[Finding] = field(default_factory=list)
+    first_row: int = 0  # first data row
+
+    def pos(self, row: int, key: str) -> Pos | None:
+        col = self.columns.get(key)
+        return None if col is None else Pos(self.sheet, row, col)
+
+    def cell(self, row: int, key: str) -> str:
+        p = self.pos(row, key)
+        return p.a1 if p else ""
+
+
+def _clean_header(value: object) -> str:
+    text = normalize(cell_text(value))
+    text = re.sub(r"[（(][^）)]*[）)]$", "", text)  # 权重（分）, 金额(万元)
+    return text.strip("*：:")
+
+
+def _match_header(label: str) -> str | None:
+    if not label:
+        return None
+    if label in _HEADER_LOOKUP:
+        return _HEADER_LOOKUP[label]
+    # tolerate suffixes such as 评分标准及说明, but never let 得分率 match 得分
+    for syn in sorted(_HEADER_LOOKUP, key=len, reverse=True):
+        if len(syn) >= 3 and label.startswith(syn) and not label[len(syn) :].startswith("率"):
+            return _HEADER_LOOKUP[syn]
+    return None
+
+
+def _header_labels(sheet: Sheet, r: int) -> list[str]:
+    """Labels of row r; an empty cell takes the label above it (two-row / merged headers)."""
+    width = sheet.width
+    labels = []
+    for c in range(width):
+        lab = _clean_header(sheet.value(r, c))
+        if not lab and r > 0:
+            above = _clean_header(sheet.value(r - 1, c))
+            if _match_header(above) or _EXPERT_RE.match(above):
+                lab = above
+        labels.append(lab)
+    return labels
+
+
+def find_header(sheet: Sheet) -> tuple[int, dict[str, int], list[tuple[str, int]], list[str]] | None:
+    """(row, canonical columns, expert columns, labels) of the indicator header, or None."""
+    for r in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
+        labels = _header_labels(sheet, r)
+        cols: dict[str, int] = {}
+        experts: list[tuple[str, int]] = []
+        for c, lab in enumerate(labels):
+            canon = _match_header(lab)
+            if canon and canon not in cols:
+                cols[canon] = c
+            elif _EXPERT_RE.match(lab) and lab:
+                experts.append((lab, c))
+        if "name" in cols and "weight" in cols:
+            return r, cols, experts, labels
+    return None
+
+
+def split_code(text: str) -> tuple[str, str]:
+    """'A11 中长期规划科学合理性' → ('A11', '中长期规划科学合理性'); 'C4112345政务…' → ('C41', '12345政务…')."""
+    t = normalize(text) if text else ""
+    t = t.strip()
+    m = _CODE_RE.match(t)
+    if m:
+        return m.group(1), m.group(2).strip()
+    return "", t
+
+
+def split_declared_weight(text: str) -> tuple[str, str]:
+    """'部门决策（15）' → ('部门决策', '15')."""
+    m = _DECLARED_WEIGHT_RE.search(text)
+    if m:
+        return text[: m.start()].strip(), m.group(1)
+    return text, ""
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def read_table(book: Book) -> IndicatorTable:
+    """Find and read the indicator table; raise PerfxlError if there is none."""
+    candidates = []
+    for pat in _INDICATOR_SHEETS:
+        for name in book.sheet_names:
+            if (name.strip() == pat or pat in name) and name not in candidates:
+                candidates.append(name)
+    others = [n for n in book.sheet_names if n not in candidates and not n.startswith(("基础表", "问卷", "项目信息"))]
+    for name in candidates + others:
+        sheet = book.sheet(name)
+        found = find_header(sheet)
+        if found:
+            return _read_rows(sheet, *found)
+    if candidates:
+        sheet = book.sheet(candidates[0])
+        for r in range(min(HEADER_SCAN_ROWS, len(sheet.rows))):
+            labels = [_match_header(_clean_header(v)) for v in sheet.rows[r]]
+            if "name" in labels:
+                c = labels.index("name")
+                raise PerfxlError(
+                    "指标表缺少“权重”列（可用表头：权重、分值、权重分、标准分）", sheet=name, cell=a1(r, c)
+                )
+        raise PerfxlError(
+            f"前 {HEADER_SCAN_ROWS} 行中没有找到表头：需要“三级指标”（或“指标名称”）和“权重”（或“分值”）两列",
+            sheet=name,
+        )
+    raise PerfxlError(
+        "未找到指标表：需要名为“指标”或“评分表”的工作表，表头含“三级指标”和“权重”；"
+        f"本工作簿的工作表为：{'、'.join(book.sheet_names) or '（无）'}"
+    )
+
+
+def _read_rows(
+    sheet: Sheet, header: int, cols: dict[str, int], experts: list[tuple[str, int]], labels: list[str]
+) -> IndicatorTable:
+    title = ""
+    for r in range(header):
+        for v in sheet.rows[r] if r < len(sheet.rows) else []:
+            t = cell_text(v)
+            if t:
+                title = _flat(t)
+                break
+        if title:
+            break
+    rows: list[IndicatorRow] = []
+    totals: list[TotalRow] = []
+    l1 = l2 = ""
+    l1_row = l2_row = header + 1
+    name_col = cols["name"]
+    label_cols = sorted({c for k, c in cols.items() if k in ("seq", "level1", "level2", "name")})
+    start = header + 1
+    # a second header line (e.g. units row "（分）") directly below: skip rows that hold only header words
+    while start < len(sheet.rows) and all(
+        (_match_header(_clean_header(v)) or not cell_text(v)) for v in sheet.rows[start]
+    ) and any(cell_text(v) for v in sheet.rows[start]):
+        start += 1
+    for r in range(start, len(sheet.rows)):
+        raw = sheet.rows[r]
+        vals = {k: sheet.value(r, c) for k, c in cols.items()}
+        if "level1" in cols and cell_text(vals["level1"]):
+            new_l1 = _flat(cell_text(vals["level1"]))
+            if new_l1 != l1:
+                l1, l1_row = new_l1, r
+                l2, l2_row = "", r
+        if "level2" in cols and cell_text(vals["level2"]):
+            l2, l2_row = _flat(cell_text(vals["level2"])), r
+        texts = [_flat(cell_text(sheet.value(r, c))) for c in label_cols]
+        if any(_TOTAL_RE.match(t) for t in texts if t):
+            totals.append(TotalRow(r, next(t for t in texts if t and _TOTAL_RE.match(t)), "", vals))
+            continue
+        if any(_SUBTOTAL_RE.match(t) for t in texts if t):
+            totals.append(TotalRow(r, "小计", l1, vals))
+            continue
+        name_raw = cell_text(sheet.value(r, name_col))
+        weight_raw = cell_text(vals.get("weight", ""))
+        if not name_raw and not weight_raw:
+            continue
+        if not any(cell_text(v) for v in raw):
+            continue
+        code, name = split_code(_flat(name_raw) if name_raw else "")
+        if not name:
+            name = split_code(l2)[1] or l2
+        c1, n1 = split_code(l1)
+        n1, w1 = split_declared_weight(n1)
+        c2, n2 = split_code(l2)
+        n2, w2 = split_declared_weight(n2)
+        rows.append(
+            IndicatorRow(
+                row=r,
+                name=name,
+                code=code,
+                level1=n1,
+                level1_code=c1,
+                level1_weight=w1,
+                level2=n2,
+                level2_code=c2,
+                level2_weight=w2,
+                level1_row=l1_row,
+                level2_row=l2_row,
+                values=vals,
+                experts=[(c, sheet.value(r, c)) for _lab, c in experts],
+            )
+        )
+    return IndicatorTable(sheet.name, header, cols, experts, labels, rows, totals, title, first_row=start)
+
+
+# ---------------------------------------------------------------- 项目信息
+
+INFO_KEYS = {
+    "title": ("项目名称", "部门名称", "单位名称", "名称", "评价对象"),
+    "unit": ("单位", "实施单位", "被评价单位", "主管部门", "预算单位"),
+    "year": ("年度", "评价年度", "预算年度"),
+    "kind": ("评价类型", "类型"),
+    "evaluator": ("评价机构", "第三方机构", "评价单位"),
+    "grades": ("评级标准", "等级标准", "分级标准", "等级划分"),
+    "declared_total": ("总分", "评价总分", "总得分", "评价得分"),
+    "declared_grade": ("等级", "评价等级", "绩效评级", "绩效等级", "评价结论"),
+    "expert_trim": ("专家去极值", "去掉最高最低分"),
+    "expert_weight": ("专家权重", "专家评分权重"),
+    "rate_digits": ("得分率取整", "完成率先取整", "比率保留位数"),
+}
+_INFO_LOOKUP = {syn: key for key, syns in INFO_KEYS.items() for syn in syns}
+
+
+@dataclass
+class ProjectInfo:
+    values: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, Pos] = field(default_factory=dict)
+    sheet: str = ""
+
+    def get(self, key: str) -> str:
+        return self.values.get(key, "")
+
+
+def read_info(book: Book) -> ProjectInfo:
+    """Key/value rows of the 项目信息 sheet (absent sheet → empty info)."""
+    name = book.find("项目信息", "基本信息", "评价信息")
+    info = ProjectInfo(sheet=name or "")
+    if not name:
+        return info
+    sheet = book.sheet(name)
+    for r, row in enumerate(sheet.rows):
+        for c, v in enumerate(row):
+            key = _INFO_LOOKUP.get(_clean_header(v))
+            if not key or key in info.values:
+                continue
+            for c2 in range(c + 1, len(row)):
+                val = cell_text(row[c2])
+                if val:
+                    info.values[key] = val
+                    info.cells[key] = Pos(name, r, c2)
+                    break
+    return info

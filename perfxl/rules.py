@@ -1,0 +1,772 @@
+"""Rule kinds (SPEC §6.1): each kind's Python scorer and Excel formula side by side.
+
+A :class:`Rule` is a kind plus parameters.  :func:`score` computes the score from
+:class:`Facts`; :func:`formula` writes the Excel formula that computes the same
+number from cell references (:class:`Refs`).  Both live in one place per kind so
+they cannot drift; tests recalculate the formulas in LibreOffice and compare.
+
+Conventions
+- Percentages are fractions (0.957).  A shortfall on a percent target is counted
+  in percentage points (每偏离1% = one point); on a count or amount it is a percent
+  of the target (低于目标值1% = 1% of the target).
+- ``deduct_unit`` is ``"weight"`` (a fraction of the weight per step) or
+  ``"points"`` (points per step).
+- Scores are not rounded here; :func:`final_round` rounds once, half up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .numbers import (
+    EQ,
+    GE,
+    GT,
+    HUNDRED,
+    LE,
+    LT,
+    WITHIN,
+    WORD,
+    Quantity,
+    Target,
+    fmt_num,
+    fmt_pct,
+    round_half_up,
+)
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+KINDS = (
+    "ratio",
+    "proportional",
+    "pass_fail",
+    "step",
+    "band",
+    "tolerance",
+    "checklist",
+    "deduct_each",
+    "threshold",
+    "tiers",
+    "binary",
+    "bonus",
+    "penalty",
+    "manual",
+)
+
+KIND_LABELS = {
+    "ratio": "比率法",
+    "proportional": "比例法",
+    "pass_fail": "达标法",
+    "step": "扣分法",
+    "band": "区间扣分法",
+    "tolerance": "容差法",
+    "checklist": "要点法",
+    "deduct_each": "逐项扣分法",
+    "threshold": "满意度法",
+    "tiers": "分档法",
+    "binary": "是否法",
+    "bonus": "加分项",
+    "penalty": "减分项",
+    "manual": "人工评分",
+}
+
+
+@dataclass
+class Rule:
+    """A recognized scoring rule: kind, parameters, and how it was found."""
+
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    explanation: str = ""
+    source: str = "text"  # text | override | default | none
+    points_named: int | None = None  # number of points the rule text names
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "params": _jsonable(self.params), "explanation": self.explanation}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class Facts:
+    """What a rule scores: the weight, the target, the actual, judgements and failures."""
+
+    weight: Decimal
+    target: Target | None = None
+    actual: Quantity | None = None
+    actual_word: str = ""
+    judgements: list[bool] | None = None
+    failures: int | None = None
+    rate_digits: int | None = None  # round a percent actual to N decimals of percent first
+
+    @property
+    def actual_value(self) -> Decimal | None:
+        if self.actual is None:
+            return None
+        v = self.actual.value
+        if self.rate_digits is not None and self.actual.percent:
+            v = round_half_up(v, self.rate_digits + 2)
+        return v
+
+    @property
+    def words_match(self) -> bool:
+        return bool(
+            self.target is not None
+            and self.target.comparator == WORD
+            and self.actual_word
+            and self.actual_word == self.target.word
+        )
+
+
+@dataclass
+class Outcome:
+    """A scorer's answer: score (None = cannot compute, declared stands) and why."""
+
+    score: Decimal | None
+    reason: str
+    needs: str = ""  # what input was missing, in Chinese
+
+
+@dataclass(frozen=True)
+class Refs:
+    """Excel expressions for a row's inputs, for formula emitters.
+
+    ``target`` and ``actual`` are numeric cells; ``judgements`` is a horizontal
+    range of 1/0 cells (``count`` of them); ``failures`` a count cell;
+    ``target_text``/``actual_text`` the original text cells (word equality);
+    ``declared`` the declared score cell.
+    """
+
+    weight: str
+    target: str | None = None
+    actual: str | None = None
+    judgements: str | None = None
+    count: int = 0
+    failures: str | None = None
+    target_text: str | None = None
+    actual_text: str | None = None
+    declared: str | None = None
+    rate_digits: int | None = None
+    actual_percent: bool = False
+
+
+def final_round(value: Decimal) -> Decimal:
+    return round_half_up(value, 2)
+
+
+def _num(d: Decimal) -> str:
+    """A Decimal as a formula literal."""
+    text = format(d.normalize(), "f")
+    return text if text not in ("-0",) else "0"
+
+
+def _deduct_text(params: dict[str, Any]) -> str:
+    d = params["deduct"]
+    if params.get("deduct_unit") == "points":
+        return f"扣{fmt_num(d, 4)}分"
+    return f"扣{fmt_num(d * HUNDRED, 4)}%权重分"
+
+
+def _per_text(params: dict[str, Any]) -> str:
+    return f"{fmt_num(params.get('per', ONE), 4)}%"
+
+
+def _show(value: Decimal, percent: bool, unit: str = "") -> str:
+    return fmt_pct(value) if percent else fmt_num(value, 4) + unit
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _threshold(rule: Rule, facts: Facts) -> tuple[str, Decimal, bool, str] | None:
+    """(comparator, value, percent, unit) the rule compares against: text first, then 标杆值."""
+    p = rule.params
+    if p.get("threshold") is not None:
+        return p.get("comparator", GE), p["threshold"], bool(p.get("percent", True)), p.get("unit", "")
+    t = facts.target
+    if t is None or t.value is None or t.comparator == WORD:
+        return None
+    comp = p.get("comparator") or t.comparator
+    if comp == WITHIN:
+        comp = LE
+    return comp, t.value, t.percent, t.unit
+
+
+def _is_met(comp: str, actual: Decimal, threshold: Decimal) -> bool:
+    if comp in (GE, EQ):
+        return actual >= threshold
+    if comp == GT:
+        return actual > threshold
+    if comp == LE:
+        return actual <= threshold
+    if comp == LT:
+        return actual < threshold
+    raise ValueError(comp)
+
+
+_EXCEL_CMP = {GE: ">=", EQ: ">=", GT: ">", LE: "<=", LT: "<"}
+
+
+def _actual_expr(refs: Refs) -> str:
+    assert refs.actual is not None
+    if refs.rate_digits is not None and refs.actual_percent:
+        return f"ROUND({refs.actual},{refs.rate_digits + 2})"
+    return refs.actual
+
+
+def _step_units_expr(comp: str, a: str, t: str, percent: bool, per: Decimal) -> str:
+    """Excel: number of deduction steps of the shortfall (percentage points or % of target)."""
+    gap = f"({t}-{a})" if comp in (GE, GT, EQ) else f"({a}-{t})"
+    if percent:
+        return f"{gap}*100/{_num(per)}"
+    return f"{gap}/ABS({t})*100/{_num(per)}"
+
+
+def _deduct_factor(params: dict[str, Any], weight_expr: str) -> str:
+    d = _num(params["deduct"])
+    return d if params.get("deduct_unit") == "points" else f"{d}*{weight_expr}"
+
+
+def _deduct_amount(params: dict[str, Any], weight: Decimal) -> Decimal:
+    d: Decimal = params["deduct"]
+    return d if params.get("deduct_unit") == "points" else d * weight
+
+
+def _missing(what: str) -> Outcome:
+    return Outcome(None, f"缺少{what}，无法按规则计分，保留申报得分", needs=what)
+
+
+def _judgement_outcome(facts: Facts) -> tuple[int, int] | None:
+    """(satisfied, total) from judgements, or None."""
+    if facts.judgements is None:
+        return None
+    return sum(1 for j in facts.judgements if j), len(facts.judgements)
+
+
+# ------------------------------------------------------------------ kinds
+# Each kind: score_<kind>(rule, facts) -> Outcome ; formula_<kind>(rule, refs, facts) -> str | None
+
+
+def score_ratio(rule: Rule, f: Facts) -> Outcome:
+    th = _threshold(rule, f)
+    a = f.actual_value
+    if th is None:
+        return _missing("数值型标杆值")
+    if a is None:
+        return _missing("业绩值")
+    comp, t, percent, unit = th
+    cap = rule.params.get("cap", ONE)
+    if comp in (LE, LT):
+        if a == 0:
+            return Outcome(f.weight * cap, "业绩值为0，反向指标得满分")
+        r = t / a
+    else:
+        if t == 0:
+            return Outcome(None, "标杆值为0，无法计算完成比例", needs="非零标杆值")
+        r = a / t
+    r = min(r, cap)
+    r = max(r, ZERO)
+    s = f.weight * r
+    return Outcome(s, f"完成比例 {fmt_pct(r)}，得分 = {fmt_num(f.weight)} × {fmt_pct(r)} = {fmt_num(s)}")
+
+
+def formula_ratio(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    th = _threshold(rule, f)
+    if th is None or refs.actual is None or refs.target is None:
+        return None
+    comp = th[0]
+    a, t, w = _actual_expr(refs), refs.target, refs.weight
+    cap = _num(rule.params.get("cap", ONE))
+    if comp in (LE, LT):
+        return f"IF({a}=0,{w}*{cap},{w}*MAX(0,MIN({t}/{a},{cap})))"
+    return f"IF({t}=0,\"\",{w}*MAX(0,MIN({a}/{t},{cap})))"
+
+
+def score_proportional(rule: Rule, f: Facts) -> Outcome:
+    a = f.actual_value
+    if a is None:
+        return _missing("业绩值（完成率）")
+    r = max(ZERO, min(a, rule.params.get("cap", ONE)))
+    s = f.weight * r
+    return Outcome(s, f"得分 = {fmt_num(f.weight)} × {fmt_pct(r)} = {fmt_num(s)}")
+
+
+def formula_proportional(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    if refs.actual is None:
+        return None
+    cap = _num(rule.params.get("cap", ONE))
+    return f"{refs.weight}*MAX(0,MIN({_actual_expr(refs)},{cap}))"
+
+
+def score_pass_fail(rule: Rule, f: Facts) -> Outcome:
+    th = _threshold(rule, f)
+    a = f.actual_value
+    if th is not None and a is not None:
+        comp, t, percent, unit = th
+        if _is_met(comp, a, t):
+            return Outcome(f.weight, f"实际 {_show(a, percent, unit)} 达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，得满分")
+        return Outcome(ZERO, f"实际 {_show(a, percent, unit)} 未达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，不得分")
+    return score_binary(rule, f)
+
+
+def formula_pass_fail(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    th = _threshold(rule, f)
+    if th is not None and f.actual_value is not None and refs.actual and refs.target:
+        cmp = _EXCEL_CMP[th[0]]
+        return f"IF({_actual_expr(refs)}{cmp}{refs.target},{refs.weight},0)"
+    return formula_binary(rule, refs, f)
+
+
+_CMP_CN = {GE: "≥", EQ: "≥", GT: ">", LE: "≤", LT: "<"}
+
+
+def score_step(rule: Rule, f: Facts) -> Outcome:
+    th = _threshold(rule, f)
+    a = f.actual_value
+    if th is None:
+        return _missing("数值型标杆值")
+    if a is None:
+        return _missing("业绩值")
+    comp, t, percent, unit = th
+    p = rule.params
+    shown_a, shown_t = _show(a, percent, unit), _show(t, percent, unit)
+    if _is_met(comp, a, t):
+        return Outcome(f.weight, f"实际 {shown_a}，达到 {_CMP_CN[comp]}{shown_t}，得满分")
+    gap = (t - a) if comp in (GE, GT, EQ) else (a - t)
+    per = p.get("per", ONE)
+    if percent:
+        steps = gap * HUNDRED / per
+        gap_text = f"{'低于' if comp in (GE, GT, EQ) else '高于'}{shown_t} {fmt_num(gap * HUNDRED)}个百分点"
+    else:
+        if t == 0:
+            return Outcome(None, "标杆值为0，无法计算偏离比例", needs="非零标杆值")
+        steps = gap / abs(t) * HUNDRED / per
+        gap_text = f"{'低于' if comp in (GE, GT, EQ) else '高于'}{shown_t} {fmt_num(gap / abs(t) * HUNDRED)}%"
+    amount = steps * _deduct_amount(p, f.weight)
+    s = max(ZERO, f.weight - amount)
+    return Outcome(
+        s,
+        f"实际 {shown_a}，{gap_text}，每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分",
+    )
+
+
+def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    th = _threshold(rule, f)
+    if th is None or refs.actual is None or refs.target is None:
+        return None
+    comp, _, percent, _ = th
+    a, t, w = _actual_expr(refs), refs.target, refs.weight
+    units = _step_units_expr(comp, a, t, percent, rule.params.get("per", ONE))
+    ded = _deduct_factor(rule.params, w)
+    return f"IF({a}{_EXCEL_CMP[comp]}{t},{w},MAX(0,{w}-{units}*{ded}))"
+
+
+score_threshold = score_step
+formula_threshold = formula_step
+
+
+def score_band(rule: Rule, f: Facts) -> Outcome:
+    a = f.actual_value
+    if a is None:
+        return _missing("业绩值")
+    p = rule.params
+    top, floor = p["top"], p["floor"]
+    if a >= top:
+        return Outcome(f.weight, f"实际 {fmt_pct(a)} ≥ {fmt_pct(top)}，得满分")
+    if a < floor:
+        return Outcome(ZERO, f"实际 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
+    steps = (top - a) * HUNDRED / p.get("per", ONE)
+    amount = steps * _deduct_amount(p, f.weight)
+    s = max(ZERO, f.weight - amount)
+    return Outcome(
+        s,
+        f"实际 {fmt_pct(a)}，低于{fmt_pct(top)} {fmt_num((top - a) * HUNDRED)}个百分点，"
+        f"每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分",
+    )
+
+
+def formula_band(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    if refs.actual is None:
+        return None
+    p = rule.params
+    a, w = _actual_expr(refs), refs.weight
+    top, floor = _num(p["top"]), _num(p["floor"])
+    ded = _deduct_factor(p, w)
+    per = _num(p.get("per", ONE))
+    return f"IF({a}>={top},{w},IF({a}<{floor},0,MAX(0,{w}-({top}-{a})*100/{per}*{ded})))"
+
+
+def score_tolerance(rule: Rule, f: Facts) -> Outcome:
+    a = f.actual_value
+    if a is None:
+        return _missing("业绩值")
+    p = rule.params
+    tol = p["tolerance"]
+    base = min(p.get("base") or f.weight, f.weight)
+    if abs(a) <= tol:
+        return Outcome(base, f"实际 {fmt_pct(a)} 在 ±{fmt_pct(tol)} 以内，得{fmt_num(base)}分")
+    over = (abs(a) - tol) * HUNDRED
+    amount = over / p.get("per", ONE) * _deduct_amount(p, f.weight)
+    s = max(ZERO, base - amount)
+    return Outcome(
+        s,
+        f"实际 {fmt_pct(a)}，超出 ±{fmt_pct(tol)} {fmt_num(over)}个百分点，"
+        f"每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, base))}分",
+    )
+
+
+def formula_tolerance(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    if refs.actual is None:
+        return None
+    p = rule.params
+    a, w = _actual_expr(refs), refs.weight
+    tol = _num(p["tolerance"])
+    base = f"MIN({_num(p['base'])},{w})" if p.get("base") else w
+    ded = _deduct_factor(p, w)
+    per = _num(p.get("per", ONE))
+    return f"IF(ABS({a})<={tol},{base},MAX(0,{base}-(ABS({a})-{tol})*100/{per}*{ded}))"
+
+
+def _checklist_shares(p: dict[str, Any], n: int) -> list[Decimal]:
+    shares = list(p.get("shares") or [])
+    if not shares:
+        share = p.get("share")
+        shares = [share] * n if share is not None else [ONE / n] * n
+    if p.get("base") is not None:
+        shares = [p["base"], *shares]
+    return shares
+
+
+def score_checklist(rule: Rule, f: Facts) -> Outcome:
+    p = rule.params
+    jo = _judgement_outcome(f)
+    n = p.get("n")
+    if jo is None:
+        if f.failures is not None and p.get("mode") == "deduct" and n:
+            satisfied, total = n - f.failures, n
+            marks = None
+        elif f.words_match:
+            return Outcome(f.weight, f"业绩值“{f.actual_word}”与标杆值一致，视为全部要点符合，得满分")
+        else:
+            return _missing("要点判定")
+    else:
+        satisfied, total = jo
+        marks = f.judgements
+        expected = (n + (1 if p.get("base") is not None else 0)) if n else None
+        if expected and total != expected:
+            return Outcome(
+                None,
+                f"要点判定有{total}项，评分标准列出{expected}项，无法逐项计分，保留申报得分",
+                needs="要点判定",
+            )
+    min_count = p.get("min_count")
+    if min_count and satisfied < min_count:
+        return Outcome(ZERO, f"符合{satisfied}项，少于{min_count}项，不得分")
+    if p.get("mode") == "deduct":
+        misses = total - satisfied
+        amount = misses * p["deduct"] * f.weight
+        s = max(ZERO, f.weight - amount)
+        if misses == 0:
+            return Outcome(s, f"{total}项全部符合，得满分")
+        return Outcome(
+            s,
+            f"{total}项中{misses}项不符合，每项扣{fmt_num(p['deduct'] * HUNDRED, 4)}%权重分，扣{fmt_num(min(amount, f.weight))}分",
+        )
+    if marks is None:
+        return _missing("要点判定")
+    shares = _checklist_shares(p, total - (1 if p.get("base") is not None else 0))
+    got = sum((sh for sh, ok in zip(shares, marks, strict=False) if ok), ZERO)
+    got = min(got, ONE)
+    s = f.weight * got
+    lost = [str(i + (0 if p.get("base") is not None else 1)) for i, ok in enumerate(marks) if not ok]
+    if not lost:
+        return Outcome(s, f"{total}项全部符合，得满分")
+    names = "、".join("基础项" if x == "0" else f"第{x}项" for x in lost)
+    return Outcome(s, f"{names}不符合，得权重分的{fmt_num(got * HUNDRED)}%，扣{fmt_num(f.weight - s)}分")
+
+
+def formula_checklist(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    p = rule.params
+    w = refs.weight
+    if refs.judgements is None or f.judgements is None:
+        if f.judgements is None and f.failures is not None and p.get("mode") == "deduct" and p.get("n"):
+            if refs.failures is None:
+                return None
+            body = f"MAX(0,{w}*(1-{_num(p['deduct'])}*{refs.failures}))"
+            mc = p.get("min_count")
+            if mc:
+                body = f"IF({_num(Decimal(p['n']))}-{refs.failures}<{mc},0,{body})"
+            return body
+        if f.judgements is None and f.words_match:
+            return _fallback_formula(rule, refs, f)
+        return None
+    total = len(f.judgements)
+    expected = (p["n"] + (1 if p.get("base") is not None else 0)) if p.get("n") else None
+    if expected and total != expected:
+        return None
+    j = refs.judgements
+    if p.get("mode") == "deduct":
+        body = f"MAX(0,{w}*(1-{_num(p['deduct'])}*({total}-SUM({j}))))"
+    else:
+        shares = _checklist_shares(p, total - (1 if p.get("base") is not None else 0))
+        if len(set(shares)) == 1:
+            body = f"{w}*MIN(1,SUM({j})*{_share_literal(shares[0])})"
+        else:
+            const = ",".join(_num(s) for s in shares)
+            body = f"{w}*MIN(1,SUMPRODUCT({{{const}}},{j}))"
+    mc = p.get("min_count")
+    if mc:
+        body = f"IF(SUM({j})<{mc},0,{body})"
+    return body
+
+
+def _share_literal(share: Decimal) -> str:
+    """Equal shares like 1/3 stay an exact fraction in the formula."""
+    inv = ONE / share
+    if inv == inv.to_integral_value():
+        return _num(share)
+    rounded = inv.quantize(ONE)
+    if abs(inv - rounded) < Decimal("1e-20"):
+        return f"(1/{rounded})"
+    return _num(share)
+
+
+def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
+    p = rule.params
+    failures = f.failures
+    if failures is None and f.judgements is not None:
+        failures = sum(1 for j in f.judgements if not j)
+    if failures is None:
+        if f.words_match:
+            return Outcome(f.weight, f"业绩值“{f.actual_word}”与标杆值一致，无扣分项，得满分")
+        th = _threshold(rule, f)
+        a = f.actual_value
+        if th is not None and a is not None and _is_met(th[0], a, th[1]):
+            return Outcome(f.weight, f"实际 {_show(a, th[2], th[3])} 达到标杆值，无扣分项，得满分")
+        return _missing("不符合项数或要点判定")
+    amount = failures * _deduct_amount(p, f.weight)
+    s = max(ZERO, f.weight - amount)
+    if failures == 0:
+        return Outcome(s, "无不符合项，得满分")
+    unit = "项"
+    return Outcome(s, f"不符合{failures}{unit}，每{unit}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分")
+
+
+def _fallback_formula(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    """Full marks when the word/threshold condition holds, else the declared score stands."""
+    if refs.declared is None:
+        return None
+    cond = _condition_expr(refs, f)
+    return None if cond is None else f"IF({cond},{refs.weight},{refs.declared})"
+
+
+def formula_deduct_each(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    w = refs.weight
+    if f.failures is None and f.judgements is None:
+        return _fallback_formula(rule, refs, f)
+    if refs.failures is None:
+        return None
+    return f"MAX(0,{w}-{refs.failures}*{_deduct_factor(rule.params, w)})"
+
+
+def _tier_matches(tier: dict[str, Any], a: Decimal) -> bool:
+    lo, hi = tier.get("lo"), tier.get("hi")
+    if lo is not None and (a < lo or (a == lo and not tier.get("lo_incl", True))):
+        return False
+    return not (hi is not None and (a > hi or (a == hi and not tier.get("hi_incl", False))))
+
+
+def _tier_points(tier: dict[str, Any], weight: Decimal) -> Decimal:
+    pts: Decimal = tier["points"]
+    return pts * weight if tier.get("unit") == "weight" else pts
+
+
+def score_tiers(rule: Rule, f: Facts) -> Outcome:
+    a = f.actual_value
+    if a is None:
+        return _missing("业绩值")
+    v = abs(a) if rule.params.get("abs") else a
+    for tier in rule.params["tiers"]:
+        if _tier_matches(tier, v):
+            s = min(_tier_points(tier, f.weight), f.weight)
+            return Outcome(s, f"实际 {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分")
+    return Outcome(ZERO, f"实际 {fmt_pct(a)} 不在任何得分档内，不得分")
+
+
+def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    if refs.actual is None:
+        return None
+    a = _actual_expr(refs)
+    v = f"ABS({a})" if rule.params.get("abs") else a
+    expr = "0"
+    for tier in reversed(rule.params["tiers"]):
+        conds = []
+        if tier.get("lo") is not None:
+            conds.append(f"{v}{'>=' if tier.get('lo_incl', True) else '>'}{_num(tier['lo'])}")
+        if tier.get("hi") is not None:
+            conds.append(f"{v}{'<=' if tier.get('hi_incl', False) else '<'}{_num(tier['hi'])}")
+        pts = _num(tier["points"])
+        pts_expr = f"{pts}*{refs.weight}" if tier.get("unit") == "weight" else pts
+        cond = conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
+        expr = f"IF({cond},MIN({pts_expr},{refs.weight}),{expr})"
+    return expr
+
+
+def _holds(f: Facts) -> tuple[bool | None, str]:
+    """Does a yes/no condition hold (good for the unit)?  None = unknown."""
+    if f.judgements:
+        ok = all(f.judgements)
+        return ok, "要点判定全部符合" if ok else "要点判定存在不符合"
+    if f.failures is not None:
+        return f.failures == 0, "无不符合项" if f.failures == 0 else f"不符合{f.failures}项"
+    if f.target is not None and f.target.comparator == WORD and f.actual_word:
+        ok = f.actual_word == f.target.word
+        return ok, f"业绩值“{f.actual_word}”{'与' if ok else '不同于'}标杆值“{f.target.word}”"
+    if f.target is not None and f.target.value is not None and f.actual_value is not None:
+        ok = _is_met(f.target.comparator if f.target.comparator != WITHIN else LE, f.actual_value, f.target.value)
+        return ok, "实际值达到标杆值" if ok else "实际值未达到标杆值"
+    return None, ""
+
+
+def score_binary(rule: Rule, f: Facts) -> Outcome:
+    ok, why = _holds(f)
+    if ok is None:
+        return _missing("要点判定")
+    return Outcome(f.weight if ok else ZERO, f"{why}，{'得满分' if ok else '不得分'}")
+
+
+def _condition_expr(refs: Refs, f: Facts) -> str | None:
+    if f.judgements and refs.judgements:
+        return f"COUNTIF({refs.judgements},0)=0"
+    if f.failures is not None and refs.failures:
+        return f"{refs.failures}=0"
+    if f.target is not None and f.target.comparator == WORD and f.actual_word and refs.actual_text:
+        if f.target.text.strip() == f.target.word and refs.target_text:
+            return f"{refs.actual_text}={refs.target_text}"
+        return None
+    if f.target is not None and f.target.value is not None and f.actual_value is not None:
+        if refs.actual and refs.target:
+            comp = f.target.comparator if f.target.comparator != WITHIN else LE
+            return f"{_actual_expr(refs)}{_EXCEL_CMP[comp]}{refs.target}"
+    return None
+
+
+def formula_binary(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    cond = _condition_expr(refs, f)
+    return None if cond is None else f"IF({cond},{refs.weight},0)"
+
+
+def score_bonus(rule: Rule, f: Facts) -> Outcome:
+    pts = abs(rule.params.get("points") or f.weight)
+    ok, why = _holds(f)
+    if ok is None:
+        return _missing("要点判定（是否获得表彰）")
+    return Outcome(pts if ok else ZERO, f"{why}，{'加' + fmt_num(pts) + '分' if ok else '不加分'}")
+
+
+def formula_bonus(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    cond = _condition_expr(refs, f)
+    pts = _num(abs(rule.params.get("points") or f.weight))
+    return None if cond is None else f"IF({cond},{pts},0)"
+
+
+def score_penalty(rule: Rule, f: Facts) -> Outcome:
+    pts = abs(rule.params.get("points") or f.weight)
+    ok, why = _holds(f)  # √ = compliant
+    if ok is None:
+        return _missing("要点判定（是否存在违规）")
+    return Outcome(ZERO if ok else -pts, f"{why}，{'不扣分' if ok else '扣' + fmt_num(pts) + '分'}")
+
+
+def formula_penalty(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    cond = _condition_expr(refs, f)
+    pts = _num(abs(rule.params.get("points") or f.weight))
+    return None if cond is None else f"IF({cond},0,-{pts})"
+
+
+def score_manual(rule: Rule, f: Facts) -> Outcome:
+    return Outcome(None, "人工评分，保留申报得分")
+
+
+def formula_manual(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    return None
+
+
+_SCORERS: dict[str, Callable[[Rule, Facts], Outcome]] = {
+    "ratio": score_ratio,
+    "proportional": score_proportional,
+    "pass_fail": score_pass_fail,
+    "step": score_step,
+    "threshold": score_threshold,
+    "band": score_band,
+    "tolerance": score_tolerance,
+    "checklist": score_checklist,
+    "deduct_each": score_deduct_each,
+    "tiers": score_tiers,
+    "binary": score_binary,
+    "bonus": score_bonus,
+    "penalty": score_penalty,
+    "manual": score_manual,
+}
+
+_EMITTERS: dict[str, Callable[[Rule, Refs, Facts], str | None]] = {
+    "ratio": formula_ratio,
+    "proportional": formula_proportional,
+    "pass_fail": formula_pass_fail,
+    "step": formula_step,
+    "threshold": formula_threshold,
+    "band": formula_band,
+    "tolerance": formula_tolerance,
+    "checklist": formula_checklist,
+    "deduct_each": formula_deduct_each,
+    "tiers": formula_tiers,
+    "binary": formula_binary,
+    "bonus": formula_bonus,
+    "penalty": formula_penalty,
+    "manual": formula_manual,
+}
+
+
+def score(rule: Rule, facts: Facts) -> Outcome:
+    """Score by the rule (unrounded); ``Outcome.score`` None means the declared score stands."""
+    return _SCORERS[rule.kind](rule, facts)
+
+
+def formula(rule: Rule, refs: Refs, facts: Facts) -> str | None:
+    """The Excel formula (without '=') computing the rounded score, or None if not expressible.
+
+    It is emitted only when the Python scorer computes a score from the same
+    inputs, so the two agree by construction of each kind's pair.
+    """
+    if score(rule, facts).score is None:
+        return None
+    body = _EMITTERS[rule.kind](rule, refs, facts)
+    return None if body is None else f"ROUND({body},2)"
+
+
+def effective_target(rule: Rule, facts: Facts) -> Decimal | None:
+    """The number a formula compares the actual against (the 目标值 helper cell)."""
+    if rule.kind == "band":
+        top: Decimal = rule.params["top"]
+        return top
+    if rule.kind == "tolerance":
+        tol: Decimal = rule.params["tolerance"]
+        return tol
+    th = _threshold(rule, facts)
+    if th is not None:
+        return th[1]
+    if facts.target is not None and facts.target.value is not None:
+        return facts.target.value
+    return None

@@ -1,0 +1,550 @@
+"""Write the annotated workbook (SPEC §11) with xlsxwriter.
+
+Sheets: 评分表 (the user's table at the same cell positions, plus perfxl's
+columns with live formulas and cached values), 汇总 (groups with SUMIF, total,
+grade, chart), 审核意见 (findings linked to their cells), and copies of
+项目信息 / 基础表 / 问卷 sheets so every reference resolves.
+
+Text from inputs is always written with ``write_string``; only perfxl's own
+formulas go through ``write_formula``.  The file is written to a temporary file
+in the target folder and renamed, so a failure never leaves a partial output.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .book import Book, Sheet
+from .cells import a1, col_letter
+from .errors import SEVERITY_LABELS, PerfxlError
+from .evaluate import Evaluation, IndicatorResult
+from .numbers import fmt_num
+from .rules import KIND_LABELS, Refs, effective_target, formula
+
+OUT_SHEET = "评分表"
+MAX_JUDGEMENT_COLS = 12
+
+
+def _xlsx_options() -> dict[str, Any]:
+    return {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "in_memory": True,
+    }
+
+
+class Formats:
+    """All cell formats of one workbook, created once."""
+
+    def __init__(self, wb: Any) -> None:
+        base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
+        border = {**base, "border": 1, "border_color": "#A6A6A6"}
+        self.text = wb.add_format({**border, "text_wrap": True})
+        self.plain = wb.add_format(base)
+        self.date = wb.add_format({**border, "num_format": "yyyy-mm-dd"})
+        self.num = wb.add_format({**border, "num_format": "0.00"})
+        self.num_general = wb.add_format({**border, "num_format": "General"})
+        self.pct = wb.add_format({**border, "num_format": "0.00%"})
+        self.int = wb.add_format({**border, "num_format": "0"})
+        self.header = wb.add_format({**border, "bold": True, "bg_color": "#D9D9D9", "align": "center", "text_wrap": True})
+        self.calc_header = wb.add_format(
+            {**border, "bold": True, "bg_color": "#DDEBF7", "align": "center", "text_wrap": True}
+        )
+        self.calc_num = wb.add_format({**border, "num_format": "0.00", "bg_color": "#F2F8FD"})
+        self.calc_pct = wb.add_format({**border, "num_format": "0.00%", "bg_color": "#F2F8FD"})
+        self.calc_int = wb.add_format({**border, "num_format": "0", "bg_color": "#F2F8FD"})
+        self.calc_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#F2F8FD"})
+        self.lost_num = wb.add_format({**border, "num_format": "0.00", "bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
+        self.lost_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.finding_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#FFEB9C"})
+        self.finding_num = wb.add_format({**border, "num_format": "General", "bg_color": "#FFEB9C"})
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.bold = wb.add_format({**border, "bold": True})
+        self.bold_num = wb.add_format({**border, "bold": True, "num_format": "0.00"})
+        self.bold_pct = wb.add_format({**border, "bold": True, "num_format": "0.00%"})
+        self.link = wb.add_format({**border, "font_color": "#0563C1", "underline": 1})
+        self.sev = {
+            "error": wb.add_format({**border, "bg_color": "#FFC7CE", "font_color": "#9C0006", "align": "center"}),
+            "warning": wb.add_format({**border, "bg_color": "#FFEB9C", "font_color": "#9C5700", "align": "center"}),
+            "info": wb.add_format({**border, "bg_color": "#DDEBF7", "align": "center"}),
+        }
+
+
+def _write_value(ws: Any, r: int, c: int, value: object, fmt: Any, fmts: Formats) -> None:
+    """A user's cell value, text always as text."""
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    elif isinstance(value, (int, float, Decimal)):
+        ws.write_number(r, c, float(value), fmts.num_general if fmt is fmts.text else fmt)
+    elif isinstance(value, (_dt.datetime, _dt.date)):
+        ws.write_datetime(r, c, value, fmts.date)
+    elif isinstance(value, _dt.time):
+        ws.write_string(r, c, value.isoformat(), fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def copy_sheet(wb: Any, sheet: Sheet, name: str, fmts: Formats, *, header_row: int | None = None) -> Any:
+    """Copy a user's sheet at the same positions (values only; merges kept)."""
+    ws = wb.add_worksheet(name)
+    merged_cells: set[tuple[int, int]] = set()
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if (r0, c0) == (r1, c1):
+            continue
+        value = sheet.value(r0, c0)
+        fmt = fmts.header if header_row is not None and r0 <= header_row else fmts.text
+        if isinstance(value, str):
+            ws.merge_range(r0, c0, r1, c1, "", fmt)
+            ws.write_string(r0, c0, value, fmt)
+        else:
+            ws.merge_range(r0, c0, r1, c1, "", fmt)
+            _write_value(ws, r0, c0, value, fmt, fmts)
+        for rr in range(r0, r1 + 1):
+            for cc in range(c0, c1 + 1):
+                merged_cells.add((rr, cc))
+    for r, row in enumerate(sheet.rows):
+        fmt = fmts.header if header_row is not None and r == header_row else fmts.text
+        for c, value in enumerate(row):
+            if (r, c) in merged_cells:
+                continue
+            _write_value(ws, r, c, value, fmt, fmts)
+    return ws
+
+
+@dataclass
+class _Cols:
+    group: int
+    weight: int
+    target: int
+    actual: int
+    failures: int
+    judge0: int
+    judge_n: int
+    computed: int
+    expert: int
+    final: int
+    diff: int
+    rate: int
+    rule: int
+    note: int
+
+    @property
+    def last(self) -> int:
+        return self.note
+
+
+def _layout(ev: Evaluation, sheet: Sheet) -> _Cols:
+    width = max(len(ev.table.headers), sheet.width)
+    k = min(MAX_JUDGEMENT_COLS, max((len(i.facts.judgements or []) for i in ev.indicators), default=0))
+    c = width
+    cols = _Cols(
+        group=c, weight=c + 1, target=c + 2, actual=c + 3, failures=c + 4,
+        judge0=c + 5, judge_n=k,
+        computed=c + 5 + k, expert=c + 6 + k, final=c + 7 + k, diff=c + 8 + k, rate=c + 9 + k,
+        rule=c + 10 + k, note=c + 11 + k,
+    )
+    return cols
+
+
+def _refs(ev: Evaluation, ind: IndicatorResult, r: int, cols: _Cols) -> Refs:
+    t = ev.table
+    n = len(ind.facts.judgements or [])
+    declared_col = t.columns.get("score")
+    declared_ok = declared_col is not None and isinstance(ind.row.values.get("score"), (int, float))
+    return Refs(
+        weight=a1(r, cols.weight),
+        target=a1(r, cols.target),
+        actual=a1(r, cols.actual),
+        judgements=f"{a1(r, cols.judge0)}:{a1(r, cols.judge0 + n - 1)}" if 0 < n <= cols.judge_n else None,
+        count=n,
+        failures=a1(r, cols.failures),
+        target_text=a1(r, t.columns["target"]) if "target" in t.columns else None,
+        actual_text=a1(r, t.columns["actual"]) if "actual" in t.columns else None,
+        declared=a1(r, declared_col) if declared_ok and declared_col is not None else None,
+        rate_digits=ind.facts.rate_digits,
+        actual_percent=bool(ind.actual and ind.actual.percent),
+    )
+
+
+def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple[Any, _Cols, dict[int, int]]:
+    t = ev.table
+    ws = copy_sheet(wb, sheet, OUT_SHEET, fmts, header_row=t.header_row)
+    cols = _layout(ev, sheet)
+    h = t.header_row
+    headers = [
+        (cols.group, "一级指标（归类）"), (cols.weight, "权重（数值）"), (cols.target, "目标值（数值）"),
+        (cols.actual, "实际值（数值）"), (cols.failures, "不符合项数（数值）"),
+        *[(cols.judge0 + i, f"要点{i + 1}") for i in range(cols.judge_n)],
+        (cols.computed, "计算得分"), (cols.expert, "专家评分"), (cols.final, "最终得分"),
+        (cols.diff, "差异（申报−最终）"), (cols.rate, "得分率"), (cols.rule, "识别规则"), (cols.note, "扣分说明"),
+    ]
+    for c, label in headers:
+        ws.write_string(h, c, label, fmts.calc_header)
+    if h > 0:
+        ws.merge_range(h - 1, cols.group, h - 1, cols.last, "perfxl 计算（浅蓝色为计算列，可修改数值列复核）", fmts.calc_header)
+    finding_cells = _finding_cells(ev)
+    row_of: dict[int, int] = {}
+    for ind in ev.indicators:
+        r = ind.row.row
+        row_of[id(ind)] = r
+        f = ind.facts
+        ws.write_string(r, cols.group, ind.row.level1 or "（未分组）", fmts.calc_text)
+        if ind.weight is not None:
+            ws.write_number(r, cols.weight, float(ind.weight), fmts.calc_num)
+        tgt = effective_target(ind.rule, f)
+        if tgt is not None:
+            percent = bool(
+                ind.rule.params.get("percent", True) if ind.rule.params.get("threshold") is not None
+                else (ind.target.percent if ind.target else True)
+            ) or ind.rule.kind in ("band", "tolerance")
+            ws.write_number(r, cols.target, float(tgt), fmts.calc_pct if percent else fmts.calc_num)
+        if ind.actual is not None:
+            afmt = fmts.calc_pct if ind.actual.percent else fmts.calc_num
+            link = ind.link
+            if ind.actual_source == "rate" and link is not None and getattr(link, "formula", None):
+                ws.write_formula(r, cols.actual, "=" + link.formula, afmt, float(ind.actual.value))
+            else:
+                ws.write_number(r, cols.actual, float(ind.actual.value), afmt)
+        n = len(f.judgements or [])
+        if f.judgements and n <= cols.judge_n:
+            for i, ok in enumerate(f.judgements):
+                ws.write_number(r, cols.judge0 + i, 1 if ok else 0, fmts.calc_int)
+        if f.failures is not None:
+            ws.write_number(r, cols.failures, f.failures, fmts.calc_int)
+        elif f.judgements and 0 < n <= cols.judge_n:
+            fails = sum(1 for j in f.judgements if not j)
+            rng = f"{a1(r, cols.judge0)}:{a1(r, cols.judge0 + n - 1)}"
+            ws.write_formula(r, cols.failures, f"=COUNTIF({rng},0)", fmts.calc_int, fails)
+        refs = _refs(ev, ind, r, cols)
+        lost = ind.lost > Decimal("0.005")
+        num_fmt = fmts.lost_num if lost else fmts.calc_num
+        if ind.computed is not None:
+            fx = formula(ind.rule, refs, f) if (not f.judgements or n <= cols.judge_n) else None
+            if fx:
+                ws.write_formula(r, cols.computed, "=" + fx, fmts.calc_num, float(ind.computed))
+            else:
+                ws.write_number(r, cols.computed, float(ind.computed), fmts.calc_num)
+        if ind.experts:
+            ex_cells = [a1(r, c) for c, raw in ind.row.experts if raw not in ("", None) and isinstance(raw, (int, float))]
+            if ex_cells and len(ex_cells) == len(ind.experts) and ind.expert_score is not None:
+                rng = ",".join(ex_cells)
+                if ev.options.expert_trim and len(ex_cells) >= 5:
+                    fx = f"=ROUND((SUM({rng})-MAX({rng})-MIN({rng}))/({len(ex_cells)}-2),2)"
+                else:
+                    fx = f"=ROUND(AVERAGE({rng}),2)"
+                ws.write_formula(r, cols.expert, fx, fmts.calc_num, float(ind.expert_score))
+            elif ind.expert_score is not None:
+                ws.write_number(r, cols.expert, float(ind.expert_score), fmts.calc_num)
+        comp, exp = a1(r, cols.computed), a1(r, cols.expert)
+        if ind.final_source == "computed":
+            ws.write_formula(r, cols.final, f"={comp}", num_fmt, float(ind.final))
+        elif ind.final_source == "experts":
+            ws.write_formula(r, cols.final, f"={exp}", num_fmt, float(ind.final))
+        elif ind.final_source == "blend" and ev.options.expert_weight is not None:
+            w = format(ev.options.expert_weight.normalize(), "f")
+            ws.write_formula(r, cols.final, f"=ROUND({w}*{exp}+(1-{w})*{comp},2)", num_fmt, float(ind.final))
+        else:
+            ws.write_number(r, cols.final, float(ind.final), num_fmt)
+        if ind.declared is not None:
+            sc = t.columns.get("score")
+            if sc is not None and isinstance(ind.row.values.get("score"), (int, float)):
+                ws.write_formula(r, cols.diff, f"=ROUND({a1(r, sc)}-{a1(r, cols.final)},2)", fmts.calc_num,
+                                 float(ind.declared - ind.final))
+            else:
+                ws.write_number(r, cols.diff, float(ind.declared - ind.final), fmts.calc_num)
+        if ind.weight:
+            rate = float(ind.final / abs(ind.weight))
+            ws.write_formula(r, cols.rate, f"=IF({a1(r, cols.weight)}=0,\"\",{a1(r, cols.final)}/ABS({a1(r, cols.weight)}))",
+                             fmts.calc_pct, rate)
+        src = {"text": "评分标准", "override": "计分方法", "default": "默认规则", "none": "未识别"}[ind.rule.source]
+        ws.write_string(r, cols.rule, f"{KIND_LABELS[ind.rule.kind]}（{src}）：{ind.rule.explanation}", fmts.calc_text)
+        ws.write_string(r, cols.note, ind.note, fmts.lost_text if lost else fmts.calc_text)
+        if lost and "name" in t.columns:
+            name_val = sheet.value(r, t.columns["name"])
+            _write_value(ws, r, t.columns["name"], name_val, fmts.lost_text, fmts)
+    # findings: mark cells and comment them
+    for (r, c), msgs in finding_cells.items():
+        if c >= len(sheet.rows[r]) if r < len(sheet.rows) else True:
+            val: object = ""
+        else:
+            val = sheet.value(r, c)
+        if (r, c) not in _merged_cells(sheet):
+            _write_value(ws, r, c, val, fmts.finding_num if isinstance(val, (int, float)) else fmts.finding_text, fmts)
+        ws.write_comment(r, c, "\n".join(msgs), {"author": "perfxl", "x_scale": 2.5, "y_scale": 2})
+    _sheet_setup(ws, t.header_row, t.columns.get("name", 0), cols, sheet)
+    return ws, cols, row_of
+
+
+def _merged_cells(sheet: Sheet) -> set[tuple[int, int]]:
+    out = set()
+    for (r0, c0), (r1, c1) in sheet.merged:
+        for rr in range(r0, r1 + 1):
+            for cc in range(c0, c1 + 1):
+                out.add((rr, cc))
+    return out
+
+
+def _finding_cells(ev: Evaluation) -> dict[tuple[int, int], list[str]]:
+    out: dict[tuple[int, int], list[str]] = {}
+    for f in ev.findings:
+        if f.sheet != ev.table.sheet or not f.cell:
+            continue
+        rc = _parse_a1(f.cell)
+        if rc:
+            out.setdefault(rc, []).append(f"[{SEVERITY_LABELS[f.severity]}] {f.message}")
+    return out
+
+
+def _parse_a1(text: str) -> tuple[int, int] | None:
+    letters = "".join(ch for ch in text if ch.isalpha())
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not letters or not digits:
+        return None
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + (ord(ch) - 64)
+    return int(digits) - 1, col - 1
+
+
+def _sheet_setup(ws: Any, header_row: int, name_col: int, cols: _Cols, sheet: Sheet) -> None:
+    ws.freeze_panes(header_row + 1, name_col + 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    widths: dict[int, float] = {}
+    for row in sheet.rows[: header_row + 60]:
+        for c, v in enumerate(row):
+            s = str(v) if v not in (None, "") else ""
+            w = min(40.0, max(6.0, sum(2 if ord(ch) > 127 else 1 for ch in s[:60]) * 0.9))
+            widths[c] = max(widths.get(c, 6.0), w)
+    for c, w in widths.items():
+        ws.set_column(c, c, min(w, 30.0))
+    ws.set_column(cols.group, cols.failures, 10)
+    if cols.judge_n:
+        ws.set_column(cols.judge0, cols.judge0 + cols.judge_n - 1, 5)
+    ws.set_column(cols.computed, cols.rate, 9)
+    ws.set_column(cols.rule, cols.rule, 36)
+    ws.set_column(cols.note, cols.note, 44)
+
+
+def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
+    ws = wb.add_worksheet("汇总")
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 3, 12)
+    ws.merge_range(0, 0, 0, 3, f"{ev.title} 评价得分汇总", fmts.title)
+    info = [
+        ("名称", ev.title), ("单位", ev.unit), ("年度", ev.year),
+        ("评价类型", {"project": "项目支出绩效评价", "department": "部门整体支出绩效评价",
+                    "self-project": "项目支出绩效自评", "self-department": "部门整体支出绩效自评"}[ev.kind]
+         + ("（按表结构推断）" if ev.kind_inferred else "")),
+        ("评级标准", "，".join(b.text for b in ev.bands) + f"，其余为{ev.lowest_label}"),
+    ]
+    r = 1
+    for k, v in info:
+        ws.write_string(r, 0, k, fmts.bold)
+        ws.merge_range(r, 1, r, 3, "", fmts.text)
+        ws.write_string(r, 1, str(v or ""), fmts.text)
+        r += 1
+    r += 1
+    ws.write_row(r, 0, ["指标类型", "分值", "评价得分", "得分率"], fmts.header)
+    first = r + 1
+    src = f"'{OUT_SHEET}'"
+    gcol, wcol, fcol = col_letter(cols.group), col_letter(cols.weight), col_letter(cols.final)
+    lo, hi = ev.table.first_row + 1, max((i.row.row for i in ev.indicators), default=ev.table.first_row) + 1
+    rng = lambda c: f"{src}!${c}${lo}:${c}${hi}"  # noqa: E731
+    base_groups = [g for g in ev.groups if g.role == "base"]
+    for g in base_groups:
+        r += 1
+        ws.write_string(r, 0, g.name, fmts.text)
+        crit = f'"{g.name}"'
+        ws.write_formula(r, 1, f"=SUMIF({rng(gcol)},{crit},{rng(wcol)})", fmts.num, float(g.weight))
+        ws.write_formula(r, 2, f"=SUMIF({rng(gcol)},{crit},{rng(fcol)})", fmts.num, float(g.score))
+        ws.write_formula(r, 3, f"=IF(B{r + 1}=0,\"\",C{r + 1}/B{r + 1})", fmts.pct,
+                         float(g.score / g.weight) if g.weight else "")
+    last = r
+    extra = [g for g in ev.groups if g.role != "base"]
+    for g in extra:
+        r += 1
+        ws.write_string(r, 0, ("加分项：" if g.role == "bonus" else "减分项：") + g.name, fmts.text)
+        crit = f'"{g.name}"'
+        ws.write_formula(r, 2, f"=SUMIF({rng(gcol)},{crit},{rng(fcol)})", fmts.num, float(g.score))
+    execution_row = None
+    if ev.execution is not None and getattr(ev.execution, "score", None) is not None:
+        r += 1
+        execution_row = r
+        ws.write_string(r, 0, "预算执行率", fmts.text)
+        ws.write_number(r, 1, float(getattr(ev.execution, "points", 10) or 10), fmts.num)
+        ws.write_number(r, 2, float(ev.execution.score), fmts.num)
+    r += 1
+    total_row = r
+    ws.write_string(r, 0, "合计", fmts.bold)
+    weight_total = float(ev.weight_total) + (float(getattr(ev.execution, "points", 0) or 0) if execution_row else 0)
+    ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{last + 1}){f'+B{execution_row + 1}' if execution_row else ''}",
+                     fmts.bold_num, weight_total)
+    ws.write_formula(r, 2, f"=ROUND(MIN(100,MAX(0,SUM(C{first + 1}:C{r}))),2)", fmts.bold_num, float(ev.total))
+    ws.write_formula(r, 3, f"=IF(B{r + 1}=0,\"\",C{r + 1}/B{r + 1})", fmts.bold_pct,
+                     float(ev.total) / weight_total if weight_total else "")
+    r += 1
+    ws.write_string(r, 0, "评价等级", fmts.bold)
+    grade_fx = f'"{ev.lowest_label}"'
+    for band in reversed(ev.bands):
+        op = ">" if band.strict else ">="
+        grade_fx = f'IF(C{total_row + 1}{op}{fmt_num(band.threshold)},"{band.label}",{grade_fx})'
+    ws.write_formula(r, 2, "=" + grade_fx, fmts.bold, ev.grade)
+    r += 2
+    counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("error", "warning", "info")}
+    ws.write_string(r, 0, "审核意见", fmts.bold)
+    ws.write_string(r, 1, f"错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}", fmts.text)
+    r += 1
+    deducted = sum(1 for i in ev.indicators if i.lost > Decimal("0.005"))
+    ws.write_string(r, 0, "扣分指标数", fmts.bold)
+    ws.write_number(r, 1, deducted, fmts.int)
+    r += 1
+    ws.write_string(r, 0, "生成", fmts.bold)
+    ws.write_string(r, 1, f"perfxl {__version__}", fmts.text)
+    if base_groups:
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": "得分率",
+            "categories": ["汇总", first, 0, last, 0],
+            "values": ["汇总", first, 3, last, 3],
+            "data_labels": {"value": True, "num_format": "0.0%"},
+            "fill": {"color": "#5B9BD5"},
+        })
+        chart.set_title({"name": "各一级指标得分率"})
+        chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"none": True})
+        ws.insert_chart(1, 5, chart, {"x_scale": 1.2, "y_scale": 1.1})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 1)
+
+
+def _write_findings(wb: Any, ev: Evaluation, fmts: Formats, sheet_map: dict[str, str]) -> None:
+    ws = wb.add_worksheet("审核意见")
+    ws.write_row(0, 0, ["序号", "级别", "代码", "位置", "说明"], fmts.header)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 8)
+    ws.set_column(2, 2, 22)
+    ws.set_column(3, 3, 14)
+    ws.set_column(4, 4, 90)
+    for i, f in enumerate(ev.findings, start=1):
+        ws.write_number(i, 0, i, fmts.int)
+        ws.write_string(i, 1, SEVERITY_LABELS.get(f.severity, f.severity), fmts.sev.get(f.severity, fmts.text))
+        ws.write_string(i, 2, f.code, fmts.text)
+        shown = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
+        target = sheet_map.get(f.sheet)
+        if target and f.cell:
+            quoted = "'" + target.replace("'", "''") + "'"
+            ws.write_url(i, 3, f"internal:{quoted}!{f.cell}", fmts.link, shown)
+        else:
+            ws.write_string(i, 3, shown, fmts.text)
+        ws.write_string(i, 4, f.message, fmts.text)
+    if not ev.findings:
+        ws.write_string(1, 4, "未发现问题", fmts.text)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(1, len(ev.findings)), 4)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _safe_name(name: str, used: set[str]) -> str:
+    bad = '[]:*?/\\'
+    clean = "".join("_" if ch in bad else ch for ch in name)[:31] or "Sheet"
+    base, i = clean, 2
+    while clean.lower() in {u.lower() for u in used}:
+        suffix = f"({i})"
+        clean = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(clean)
+    return clean
+
+
+def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
+    """Write the annotated workbook to ``path`` (which must not exist yet or will be replaced)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), _xlsx_options())
+    fmts = Formats(wb)
+    used: set[str] = {OUT_SHEET}
+    sheet = book.sheet(ev.table.sheet)
+    ws_scores, cols, _rows = _write_scores(wb, ev, sheet, fmts)
+    sheet_map = {ev.table.sheet: OUT_SHEET}
+    used.update({"汇总", "审核意见"})
+    _write_summary(wb, ev, fmts, cols)
+    # copies of the other user sheets (so formulas and links resolve)
+    for name in book.sheet_names:
+        if name == ev.table.sheet:
+            continue
+        if not (name.startswith(("项目信息", "基础表", "问卷")) or "基础表" in name):
+            continue
+        out_name = name if name not in used else _safe_name(name, used)
+        used.add(out_name)
+        copy_sheet(wb, book.sheet(name), out_name, fmts)
+        sheet_map[name] = out_name
+    if ev.surveys:
+        try:
+            from .survey import write_survey_sheet
+        except ImportError:  # pragma: no cover
+            write_survey_sheet = None
+        if write_survey_sheet is not None:
+            write_survey_sheet(wb, ev.surveys)
+    _write_findings(wb, ev, fmts, sheet_map)
+    wb.worksheets_objs.insert(1, wb.worksheets_objs.pop(wb.worksheets_objs.index(wb.get_worksheet_by_name("汇总"))))
+    findings_ws = wb.get_worksheet_by_name("审核意见")
+    wb.worksheets_objs.insert(2, wb.worksheets_objs.pop(wb.worksheets_objs.index(findings_ws)))
+    ws_scores.activate()
+    wb.set_properties({
+        "title": f"{ev.title} 绩效评价评分表（perfxl 复核）",
+        "subject": "预算绩效评价评分复核",
+        "author": "perfxl",
+        "company": ev.info.get("evaluator") or "",
+        "comments": f"由 perfxl {__version__} 根据 {Path(ev.file).name} 生成；总分 {fmt_num(ev.total)}，等级 {ev.grade}",
+        "keywords": "预算绩效评价, 评分表, perfxl",
+        "created": _dt.datetime(2000, 1, 1),
+    })
+    wb.close()
+
+
+def write_output(out: str | os.PathLike[str], ev: Evaluation, book: Book) -> Path:
+    """Write atomically: a temporary file in the target folder, then rename."""
+    target = Path(out)
+    if target.resolve() == Path(book.path).resolve():
+        raise PerfxlError("输出文件不能与输入文件相同（perfxl 从不修改输入文件）", file=str(out))
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.exists():
+        raise PerfxlError("输出目录不存在", file=str(out))
+    if not os.access(folder, os.W_OK):
+        raise PerfxlError("输出目录不可写（没有写入权限）", file=str(out))
+    fd, tmp_name = tempfile.mkstemp(prefix=".perfxl-", suffix=".xlsx.tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        build_workbook(tmp, ev, book)
+        os.replace(tmp, target)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PerfxlError("无法写入输出文件（可能正被 WPS/Excel 打开）", file=str(out)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+__all__ = ["Formats", "build_workbook", "copy_sheet", "write_output"]
