@@ -76,7 +76,7 @@ BUDGET_ROWS: dict[str, tuple[str, tuple[str, ...]]] = {
     "personnel": ("人员经费", ("人员经费", "人员经费支出", "人员支出")),
     "public": ("公用经费", ("公用经费", "日常公用经费", "公用经费支出", "日常公用经费支出", "日常公用支出")),
     "project": ("项目支出", ("项目支出", "项目支出合计")),
-    "three_public": ("“三公”经费", ("三公经费", "三公经费支出", "三公支出")),
+    "three_public": ("三公经费", ("三公经费", "三公经费支出", "三公支出")),
     "procurement": ("政府采购", ("政府采购", "政府采购支出", "政府采购金额", "政府采购资金")),
     # Outlays besides 基本/项目 that a 决算 table lists before its 合计.
     "remit": ("上缴上级支出", ("上缴上级支出",)),
@@ -158,7 +158,7 @@ def norm_label(value: object) -> tuple[str, str | None]:
     Drops spaces, quotes, leading numbering (1. （一） ①), a leading 其中： and a
     trailing parenthesis, whose unit (元 / 万元) is returned separately.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 60:  # labels are short; skip prose cheaply
         return "", None
     text = normalize(value).translate(_QUOTES)
     text = _NUMBERING.sub("", text)
@@ -331,9 +331,9 @@ class _Reader:
 
 @dataclass(frozen=True)
 class _Header:
-    kind: str  # budget | project | staff
+    kind: str  # budget | project | staff | staff_across (months across, one row per measure)
     row: int
-    cols: dict[str, int]
+    cols: dict[str, int]  # column key → column; for staff_across, measure key → row
     scales: dict[str, Decimal]
     extra: dict[str, int] = field(default_factory=dict)  # name / done / month columns
 
@@ -372,6 +372,14 @@ def _classify(sheet: Sheet, r: int) -> _Header | None:
         cols, scales = find(STAFF_COLUMNS)
         if "on_duty" in cols or "left" in cols:
             return _Header("staff", r, cols, {}, {"month": months[0]})
+        # Months across the row (月份 | 1月 | 2月 …) with 在岗人数 / 离职人数 rows below.
+        below: dict[str, int] = {}
+        for rr in range(r + 1, min(r + 6, len(sheet.rows))):
+            key = _lookup(norm_label(sheet.value(rr, months[0]))[0], STAFF_COLUMNS)
+            if key and key not in below:
+                below[key] = rr
+        if "on_duty" in below or "left" in below:
+            return _Header("staff_across", r, below, {}, {"month": months[0]})
     cols, scales = find(BUDGET_COLUMNS)
     if len(cols) >= 2:
         return _Header("budget", r, cols, scales)
@@ -505,6 +513,26 @@ def _read_months(rd: _Reader, sheet: Sheet, h: _Header, end: int) -> list[MonthR
     return out
 
 
+def _read_months_across(rd: _Reader, sheet: Sheet, h: _Header) -> list[MonthRow]:
+    mcol = h.extra["month"]
+    out: list[MonthRow] = []
+    for c in range(mcol + 1, len(sheet.rows[h.row])):
+        head = sheet.value(h.row, c)
+        if norm_label(head)[0] in STAFF_END_LABELS:
+            break
+        label = cell_text(head)
+        if not label and all(sheet.value(r, c) in ("", None) for r in h.cols.values()):
+            if out:
+                break
+            continue
+        values = {
+            key: rd.value(sheet, r, c, f"{label or f'第{c + 1}列'} {STAFF_COLUMNS[key][0]}")
+            for key, r in h.cols.items()
+        }
+        out.append(MonthRow(label, sheet.name, h.row, values))
+    return out
+
+
 def _read_items(rd: _Reader, sheet: Sheet, skip_rows: set[int], items: dict[str, BaseValue]) -> None:
     for r, row in enumerate(sheet.rows):
         if r in skip_rows:
@@ -558,8 +586,12 @@ def _item_position(sheet: Sheet, r: int, c: int) -> tuple[int, int] | None:
 
 
 def base_sheet_names(names: Iterable[str]) -> list[str]:
-    """The sheets holding base data: names containing 基础表 (or 基础数据), in workbook order."""
-    return [n for n in names if any(p in n for p in BASE_SHEET_PATTERNS)]
+    """The sheets holding base data: names containing 基础表 (or 基础数据), in workbook order.
+
+    A 基础表说明 sheet explains the labels in prose next to them; reading it would
+    turn every explanation into a bad number, so 说明 sheets are left out.
+    """
+    return [n for n in names if any(p in n for p in BASE_SHEET_PATTERNS) and "说明" not in n]
 
 
 def read_base(book: Book) -> BaseData | None:
@@ -588,7 +620,7 @@ def read_base_sheets(sheets: Iterable[Sheet]) -> BaseData:
             end = headers[i + 1].row if i + 1 < len(headers) else len(sheet.rows)
             top = headers[i - 1].row + 1 if i else 0
             yuan = _title_says_yuan(sheet, h.row, top)
-            if yuan and h.kind != "staff":
+            if yuan and not h.kind.startswith("staff"):
                 rd.notes.append(f"{sheet.name}!{a1(h.row, 0)} 起的表格金额单位为元，已除以 10000 换算为万元")
             if h.kind == "budget":
                 budget_tables.append(_find_budget(sheet, h, end, yuan))
@@ -601,6 +633,8 @@ def read_base_sheets(sheets: Iterable[Sheet]) -> BaseData:
                     project_done_col = (sheet.name, h.extra["done"])
             elif h.kind == "staff" and not months:
                 months = _read_months(rd, sheet, h, end)
+            elif h.kind == "staff_across" and not months:
+                months = _read_months_across(rd, sheet, h)
         _read_items(rd, sheet, {h.row for h in headers}, items)
 
     budget, budget_rows = _merge_budget(rd, budget_tables)

@@ -9,6 +9,10 @@ evaluator reports those findings only for rates an indicator actually uses.
 
 Formulas use only IF, SUM, AVERAGE, MIN and COUNTIF and guard every division
 with ``IF(x=0,"",…)``, so Excel shows "" exactly where Python has None.
+
+Public API (reading lives in :mod:`perfxl.base` and is re-exported here):
+``read_base(book)``, ``compute_rates(base, kind)``, ``match_rate(name)``,
+``audit_base(base)``, ``read_execution_block(sheet)``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from itertools import pairwise
 from .base import (
     BUDGET_COLUMNS,
     BUDGET_ROWS,
+    EMPTY_MARKS,
     ITEMS,
     ONE,
     STAFF_COLUMNS,
@@ -40,6 +45,8 @@ from .numbers import HUNDRED, fmt_num, fmt_pct, normalize, parse_number
 
 __all__ = [
     "RATE_NAMES",
+    "BaseData",
+    "BaseValue",
     "ExecutionBlock",
     "Rate",
     "RateInput",
@@ -188,7 +195,7 @@ def _cell_op(label: str, v: BaseValue | None, scaled: bool, zero_if_empty: bool 
     if value is None and zero_if_empty:
         return _Op(label, ZERO, v.ref, (RateInput(label, v.sheet, v.cell, ZERO),), anchor=v)
     if value is None:
-        why = "为空" if v.blank or str(v.raw).strip() in ("-", "—", "--", "/") else "不是数字"
+        why = "为空" if v.blank or normalize(str(v.raw)) in EMPTY_MARKS else "不是数字"
         return _Op(label, None, "", (), f"“{label}”（{v.where}）{why}", v)
     if v.numeric:
         formula = f"({v.ref}/10000)" if scaled and v.scale != ONE else v.ref
@@ -205,11 +212,13 @@ def _aggregate_op(label: str, func: str, cells: Sequence[BaseValue]) -> _Op:
         return _Op(label, None, "", (), f"基础表缺少“{label}”（月度人员表无数据）")
     total = sum((c.value for c in present if c.value is not None), ZERO)
     value = total / len(present) if func == "AVERAGE" else total
-    same_column = len({(c.sheet, c.col) for c in cells}) == 1
-    contiguous = all(b.row == a.row + 1 for a, b in pairwise(cells))
+    down = len({(c.sheet, c.col) for c in cells}) == 1 and all(b.row == a.row + 1 for a, b in pairwise(cells))
+    across = len({(c.sheet, c.row) for c in cells}) == 1 and all(
+        b.col == a.col + 1 for a, b in pairwise(cells)
+    )
     # A range is fine when Excel skips exactly what Python skips: text numbers are
     # read by Python but ignored by AVERAGE/SUM over a range, so those force a list.
-    if same_column and contiguous and all(c.numeric or c.value is None for c in cells):
+    if (down or across) and all(c.numeric or c.value is None for c in cells):
         args = _range(cells)
     else:
         args = ",".join(c.ref if c.numeric else _literal(c.value) for c in present if c.value is not None)

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from perfxl.base import BaseData
-from perfxl.book import Book, open_book
+from perfxl.book import Book, Sheet, open_book
 from perfxl.numbers import fmt_num, fmt_pct
 from perfxl.rates import (
     RATE_NAMES,
@@ -25,6 +27,7 @@ from perfxl.rates import (
     compute_rates,
     match_rate,
     read_base,
+    read_base_sheets,
     read_execution_block,
 )
 
@@ -511,6 +514,24 @@ def test_months_other_than_twelve_get_an_info(tmp_path: Path) -> None:
     assert_formula(book, rate)
 
 
+def test_months_across_a_row(tmp_path: Path) -> None:
+    rows: Rows = [
+        ["2023年引导员在岗情况"],
+        ["月份", *[f"{m}月" for m in range(1, 13)], "合计"],
+        ["在岗人数", *ON_DUTY_000, ""],
+        ["离职人数", *LEFT_000, 5],
+        [],
+        ["目标人数", "35人"],
+    ]
+    book, base = base_of(tmp_path, {"基础表-人员": rows})
+    assert len(base.months) == 12
+    rates = compute_rates(base)
+    assert rates["staff_arrival"].display == "95.71%"
+    assert rates["staff_turnover"].display == "14.29%"
+    assert rates["staff_turnover"].formula == "IF(35=0,\"\",SUM('基础表-人员'!$B$4:$M$4)/35)"
+    assert_all_formulas(book, rates)
+
+
 def test_text_numbers_in_months_use_literals(tmp_path: Path) -> None:
     # AVERAGE over a range skips text, so "33" typed as text must not be in a range.
     staff = [["目标人数", 35], ["月份", "在岗人数"], ["1月", 34], ["2月", "33"], ["3月", 35]]
@@ -653,7 +674,8 @@ def test_bad_number_is_a_finding(tmp_path: Path) -> None:
 
 
 def test_no_base_sheet(tmp_path: Path) -> None:
-    book = open_book(write_book(tmp_path / "x.xlsx", {"指标": [["三级指标", "权重"]]}))
+    sheets: dict[str, Rows] = {"指标": [["三级指标", "权重"]], "基础表说明": [["编制数", "填年末编制人数"]]}
+    book = open_book(write_book(tmp_path / "x.xlsx", sheets))
     assert read_base(book) is None
 
 
@@ -754,6 +776,11 @@ def test_audit_tolerance(tmp_path: Path) -> None:
         ("政府采购执行率", "procurement_execution"),
         ("预决算差异率", "budget_final_gap"),
         ("基本支出占比", "share_basic"),
+        ("部门年度预算执行率", "budget_execution"),
+        ("全年预算执行率", "budget_execution"),
+        ("年度项目完成率", "project_completion"),
+        ("C21 项目资金执行率", "project_execution"),
+        ("B52 固定资产利用率", "asset_utilization"),
         ("基本支出预算执行率", None),
         ("执行率", None),
         ("中长期规划科学合理性", None),
@@ -833,3 +860,60 @@ def test_execution_block_formula_with_a_ref_function(tmp_path: Path) -> None:
     assert block is not None
     ref: Callable[..., str] = lambda v: v.cell  # noqa: E731 - a copied sheet on the same positions
     assert block.formulas(ref) == ('IF(D5=0,"",E5/D5)', 'IF(D5=0,"",F5*MIN(E5/D5,1))')
+
+
+# ------------------------------------------------------------------ property: formulas equal Python
+
+_amount = st.one_of(
+    st.just(0),
+    st.just(""),
+    st.just("-"),
+    st.decimals(min_value=-50, max_value=5000, places=2, allow_nan=False).map(float),
+    st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False).map(lambda d: f"{d}万元"),
+)
+
+
+class _Grids:
+    """A Book stand-in over in-memory sheets, for the evaluator."""
+
+    def __init__(self, sheets: list[Sheet]) -> None:
+        self.sheets = {s.name: s for s in sheets}
+
+    def sheet(self, name: str) -> Sheet:
+        return self.sheets[name]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.lists(_amount, min_size=4, max_size=4), min_size=8, max_size=8),
+    on_duty=st.lists(st.one_of(st.integers(0, 40), st.just(""), st.just("-")), min_size=1, max_size=12),
+    target=st.one_of(st.integers(0, 40), st.just("35人")),
+    yuan=st.booleans(),
+)
+def test_formulas_equal_python(
+    values: list[list[object]], on_duty: list[object], target: object, yuan: bool
+) -> None:
+    labels = ["基本支出", "人员经费", "公用经费", "项目支出", "三公经费", "政府采购", "合计", "上年支出数"]
+    rows: list[list[object]] = [
+        ["单位：元" if yuan else "单位：万元"],
+        ["项目", "年初预算数", "全年预算数", "实际到位数", "实际支出数"],
+    ]
+    rows += [[label, *vals] for label, vals in zip(labels[:7], values, strict=False)]
+    rows += [
+        ["上年支出数", values[7][0]],
+        ["固定资产总额（元）", values[7][1]],
+        ["在用固定资产总额", values[7][2]],
+    ]
+    rows += [["目标人数", target], ["月份", "在岗人数", "离职人数"]]
+    rows += [[f"{i + 1}月", n, 1] for i, n in enumerate(on_duty)]
+    sheet = Sheet("基础表", rows)
+    base = read_base_sheets([sheet])
+    grids = _Grids([sheet])
+    for kind in ("department", "project"):
+        rates = compute_rates(base, kind=kind)
+        for rate in rates.values():
+            try:
+                assert_formula(grids, rate)  # type: ignore[arg-type]
+            except ExcelError as exc:  # pragma: no cover - shown on failure
+                raise AssertionError((rate.key, rate.formula, exc)) from None
+    audit_base(base)  # never raises
