@@ -122,7 +122,6 @@ def indicator_sheet(
     header: Sequence[str],
     rows: Sequence[dict[str, object]],
     merge: Sequence[str] = ("一级指标", "二级指标"),
-    gap_before_last: bool = False,
 ) -> None:
     """The indicator table: optional title row, header, rows; equal runs of ``merge`` columns merged.
 
@@ -133,8 +132,6 @@ def indicator_sheet(
         title(ws, 1, sheet_title, len(header))
         top = 2
     cells = [[row.get(name) for name in header] for row in rows]
-    if gap_before_last:  # an empty row before 合计, as some evaluators leave it
-        cells.insert(len(cells) - 1, [None] * len(header))
     table(ws, top, header, cells)
     for name in merge:
         col = header.index(name)
@@ -983,45 +980,38 @@ def build_rules(path: Path) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Invented example 2: a national-style 自评表 with untidy cells
+# Invented example 2: a national-style 项目支出绩效自评表 with untidy cells
 # ---------------------------------------------------------------------------
 
-HEADER_SELF = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "年度指标值",
-    "实际完成值",
-    "分值",
-    "得分",
-    "偏差原因分析及改进措施",
-)
+EXEC_HEADER_SELF = ("项目资金（万元）", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+HEADER_SELF = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")  # fmt: skip
 
 # What is untidy on purpose, and what a careful reader should make of it:
 SELF_FLAWS = (
-    "指标表在名为“评分表”的工作表里，表头在第4行，上方有标题和项目名称行",
+    "指标表在名为“评分表”的工作表里；上方有标题、项目名称行和预算执行率资金块，指标表头在第8行",
+    "预算执行率不是指标行，而是资金块“年度资金总额”：76/80 = 95%，10 × 95% = 9.5；执行率填的是数值 0.95（百分比格式）",
     "没有评分标准列：按 SPEC §6.4 的默认规则计分",
-    "预算执行率的实际完成值为空：由基础表计算 76/80 = 95%，得 9.5",
     "年度指标值“≥１２００人次”用全角数字；实际完成值“1,260人次”带千分位",
     "年度指标值“=20部”以等号开头（必须作为文本保存）；分值写成文本“10分”，得分写成“9分”",
     "培训合格率的实际完成值是数值 0.965（单元格格式为百分比），不是文本",
     "受训人员就业率失分（13.5/15）却没有填写偏差原因分析",
     "受训人员满意度的实际完成值“ 93% ”前后带空格，得分为空（由工具计算，应得 10）",
-    "合计前有一个空行；合计得分 96.5 填错（正确为 97）",
+    "总分前有一个空行；总分得分 96.5 填错（正确为 9.5 + 87.5 = 97）",
 )
 
+# 一级, 二级, 三级, 年度指标值, 实际完成值, 分值, 得分, 偏差原因 (the score each default rule gives in comments)
 _SELF_ROWS: tuple[tuple[object, ...], ...] = (
-    ("预算执行率", "预算执行率", "预算执行率", "100%", None, 10, 9.5, "4万元培训结余资金按规定收回财政。"),
-    ("产出指标", "数量指标", "培训人次", "≥１２００人次", "1,260人次", 10, 10, None),
-    ("产出指标", "数量指标", "印发培训手册", "=20部", "18部", "10分", "9分", "印刷厂延期交付2部，已于次年1月补齐。"),
-    ("产出指标", "质量指标", "培训合格率", "≥95%", 0.965, 10, 10, None),
-    ("产出指标", "时效指标", "培训完成时间", "10月底之前", "10月底之前", 10, 10, None),
-    ("产出指标", "成本指标", "人均培训成本", "≤500元", "480元", 10, 10, None),
-    ("效益指标", "社会效益指标", "受训人员就业率", "≥60%", "54%", 15, 13.5, None),
-    ("效益指标", "可持续影响指标", "培训机制长效运行", "有效保障", "有效保障", 15, 15, None),
-    ("满意度指标", "服务对象满意度指标", "受训人员满意度", "≥90%", " 93% ", 10, None, None),
+    ("产出指标", "数量指标", "培训人次", "≥１２００人次", "1,260人次", 10, 10, None),  # ratio capped → 10
+    ("产出指标", "数量指标", "印发培训手册", "=20部", "18部", "10分", "9分",
+     "印刷厂延期交付2部，已于次年1月补齐。"),  # eq → 18/20 × 10 = 9
+    ("产出指标", "质量指标", "培训合格率", "≥95%", 0.965, 10, 10, None),  # 96.5% ≥ 95% → 10
+    ("产出指标", "时效指标", "培训完成时间", "10月底之前", "10月底之前", 10, 10, None),  # same word → 10
+    ("产出指标", "成本指标", "人均培训成本", "≤500元", "480元", 10, 10, None),  # le met → 10
+    ("效益指标", "社会效益指标", "受训人员就业率", "≥60%", "54%", 15, 13.5, None),  # 54/60 × 15 = 13.5
+    ("效益指标", "可持续影响指标", "培训机制长效运行", "有效保障", "有效保障", 15, 15, None),  # → 15
+    ("满意度指标", "服务对象满意度指标", "受训人员满意度", "≥90%", " 93% ", 10, None, None),  # → 10
 )  # fmt: skip
-SELF_TOTAL_DECLARED = 96.5  # correct: 97
+SELF_TOTAL_DECLARED = 96.5  # correct: 9.5 + 87.5 = 97
 
 
 def build_self(path: Path) -> None:
@@ -1037,30 +1027,32 @@ def build_self(path: Path) -> None:
         ],
     )
     ws = wb.create_sheet("评分表")
-    title(ws, 1, "项目支出绩效自评表（2024年度）", len(HEADER_SELF))
+    ncols = len(HEADER_SELF)
+    title(ws, 1, "项目支出绩效自评表（2024年度）", ncols)
     key_values(
         ws, 2, [("项目名称", "2024年职业技能培训补助项目（示例）", None, "实施单位", "示例县就业服务中心")]
     )
-    header_row = 4
+    table(
+        ws,
+        3,
+        EXEC_HEADER_SELF,
+        [("年度资金总额", 80, 80, 76, 10, 0.95, 9.5), ("当年财政拨款", 80, 80, 76, None, None, None)],
+    )
+    ws.cell(row=4, column=6).number_format = "0.00%"
+    header_row = 8
     cells: list[Sequence[object]] = [list(r) for r in _SELF_ROWS]
-    cells.append([None] * len(HEADER_SELF))
-    cells.append((None, None, "合计", None, None, 100, SELF_TOTAL_DECLARED, None))
+    cells.append([None] * ncols)
+    cells.append((None, None, "总分", None, None, 100, SELF_TOTAL_DECLARED, None))
     table(ws, header_row, HEADER_SELF, cells)
-    ws.cell(row=header_row + 4, column=5).number_format = "0.0%"  # 培训合格率 0.965
-    # merged 一级指标 runs (产出指标 ×5, 效益指标 ×2)
-    for first, last in ((2, 6), (7, 8)):
+    ws.cell(row=header_row + 3, column=5).number_format = "0.0%"  # 培训合格率 0.965
+    for first, last in ((1, 5), (6, 7)):  # merged 一级指标: 产出指标 ×5, 效益指标 ×2
         for r in range(first + 1, last + 1):
             ws.cell(row=header_row + r, column=1).value = None
         ws.merge_cells(start_row=header_row + first, start_column=1, end_row=header_row + last, end_column=1)
     for r in range(header_row + 1, header_row + len(cells) + 1):
-        for c in range(1, len(HEADER_SELF) + 1):
+        for c in range(1, ncols + 1):
             ws.cell(row=r, column=c).alignment = _WRAP
-    widths(ws, (12, 16, 18, 14, 14, 8, 8, 36))
-
-    ws = wb.create_sheet("基础表")
-    put(ws, 1, 1, "项目资金情况（单位：万元）")
-    table(ws, 2, ("项目", "年初预算数", "全年预算数", "实际到位数", "实际支出数"), [("合计", 80, 80, 80, 76)])
-    widths(ws, (20, 12, 12, 12, 12))
+    widths(ws, (16, 16, 18, 14, 14, 8, 8, 36))
     save(wb, path)
 
 
