@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -q -n auto
-LO_PACKAGES := libreoffice-calc-nogui poppler-utils
+LO_PACKAGES := libreoffice-calc-nogui poppler-utils fonts-wqy-microhei
 
 # True when this shell can run LibreOffice.
 HAVE_LO = command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1

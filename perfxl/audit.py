@@ -255,10 +255,29 @@ def check_linked_rates(ev: Evaluation) -> Iterator[Finding]:
         if value is None:
             continue
         given = r.actual.value
-        if abs(given - value) > RATE_TOL:
+        if abs(given - value) > RATE_TOL and not same_at_shown_precision(r.actual.text, given, value):
             yield _f("warning", "actual.rate_mismatch", t.sheet, t.cell(r.row.row, "actual"),
                      f"“{r.row.name}”业绩值填为 {fmt_pct(given)}，按基础表计算为 {fmt_pct(value)}"
                      f"（{getattr(rate, 'explanation', '')}）")
+
+
+def _percent_places(text: str, value: Decimal) -> int:
+    """Decimals of percent the evaluator wrote: '14.3%' → 1; a cell 0.957 → 1."""
+    t = normalize(text)
+    m = re.search(r"(\d+)(?:\.(\d+))?%", t)
+    if m:
+        return len(m.group(2) or "")
+    exp = value.normalize().as_tuple().exponent
+    places = -exp if isinstance(exp, int) and exp < 0 else 0
+    return max(0, places - 2)
+
+
+def same_at_shown_precision(text: str, given: Decimal, computed: Decimal) -> bool:
+    """14.3% given for 14.2857% computed is the same number rounded as written — not a finding."""
+    from .numbers import round_half_up
+
+    places = _percent_places(text, given)
+    return round_half_up(computed * HUNDRED, places) == round_half_up(given * HUNDRED, places)
 
 
 def check_self_deviation(ev: Evaluation) -> Iterator[Finding]:

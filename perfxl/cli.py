@@ -95,8 +95,10 @@ def _summary(ev: Evaluation, out: Path | None) -> None:
     click.echo(f"{ev.title}（{ev.file}）")
     for g in ev.groups:
         rate = f"{fmt_pct(g.rate)}" if g.rate is not None else "—"
-        label = g.name if g.role == "base" else ("加分项" if g.role == "bonus" else "减分项") + "：" + g.name
-        click.echo(f"  {label}：{fmt_num(g.weight)} 分中得 {fmt_num(g.score)} 分（{rate}）")
+        if g.role == "base":
+            click.echo(f"  {g.name}：{fmt_num(g.weight)} 分中得 {fmt_num(g.score)} 分（{rate}）")
+        else:
+            click.echo(f"  {g.name}：{'+' if g.score >= 0 else ''}{fmt_num(g.score)} 分")
     click.echo(f"总分 {fmt_num(ev.total)}，等级 {ev.grade}")
     counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("error", "warning", "info")}
     click.echo(f"审核意见：错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}")
@@ -259,10 +261,10 @@ def batch(input_dir: Path, output_dir: Path, jobs: int | None, recursive: bool, 
 
 def _translate_usage(message: str) -> str:
     rules = [
-        (r"Missing argument '(.+?)'", r"缺少参数 \1"),
-        (r"Missing option '(.+?)'", r"缺少选项 \1"),
-        (r"No such option: (\S+)", r"没有这个选项：\1"),
-        (r"No such command '(.+?)'", r"没有这个命令：\1"),
+        (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
+        (r"Missing option '(.+?)'\.?", r"缺少选项 \1"),
+        (r"No such option:? '?([^'\s]+)'?\.?", r"没有这个选项：\1"),
+        (r"No such command '(.+?)'\.?", r"没有这个命令：\1"),
         (r"Invalid value for '(.+?)': (.*)", r"选项 \1 的值无效：\2"),
         (r"Option '(.+?)' requires an argument", r"选项 \1 需要一个值"),
         (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数：\1"),

@@ -398,6 +398,8 @@ def _facts_for(
             if getattr(link, "value", None) is not None:
                 actual = Quantity(link.value, True, "", "")
                 source = "rate"
+            else:
+                findings.extend(getattr(link, "findings", ()))
     if actual is not None:
         actual = as_percent_like(actual, target)
     jtext = cell_text(row.values.get("judgements", ""))
@@ -716,7 +718,10 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 def _groups(results: list[IndicatorResult]) -> list[GroupResult]:
     groups: dict[tuple[str, str], GroupResult] = {}
     for r in results:
-        key = (r.row.level1 or "（未分组）", r.role if r.role != "base" else "base")
+        name = r.row.level1 or "（未分组）"
+        if r.role != "base":
+            name = "加分项" if r.role == "bonus" else "减分项"
+        key = (name, r.role)
         g = groups.get(key)
         if g is None:
             g = GroupResult(
@@ -760,7 +765,8 @@ def _load_base(book: Book, kind: str) -> tuple[Any, dict[str, Any], list[Finding
     base = rates_mod.read_base(book)
     if base is None:
         return None, {}, []
-    computed = rates_mod.compute_rates(base, kind="project" if kind in ("project", "self-project") else "department")
+    # the national 自评表 divides by 全年预算数, the project evaluation by 实际到位数
+    computed = rates_mod.compute_rates(base, kind="project" if kind == "project" else "department")
     findings = list(getattr(base, "findings", []))
     return base, computed, findings
 

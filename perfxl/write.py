@@ -198,7 +198,10 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
         r = ind.row.row
         row_of[id(ind)] = r
         f = ind.facts
-        ws.write_string(r, cols.group, ind.row.level1 or "（未分组）", fmts.calc_text)
+        group = ind.row.level1 or "（未分组）"
+        if ind.role != "base":
+            group = "加分项" if ind.role == "bonus" else "减分项"
+        ws.write_string(r, cols.group, group, fmts.calc_text)
         if ind.weight is not None:
             ws.write_number(r, cols.weight, float(ind.weight), fmts.calc_num)
         tgt = effective_target(ind.rule, f)
@@ -378,7 +381,7 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     extra = [g for g in ev.groups if g.role != "base"]
     for g in extra:
         r += 1
-        ws.write_string(r, 0, ("加分项：" if g.role == "bonus" else "减分项：") + g.name, fmts.text)
+        ws.write_string(r, 0, g.name, fmts.text)
         crit = f'"{g.name}"'
         ws.write_formula(r, 2, f"=SUMIF({rng(gcol)},{crit},{rng(fcol)})", fmts.num, float(g.score))
     execution_row = None
@@ -489,10 +492,13 @@ def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
     used.update({"汇总", "审核意见"})
     _write_summary(wb, ev, fmts, cols)
     # copies of the other user sheets (so formulas and links resolve)
+    from .base import base_sheet_names
+
+    base_names = set(base_sheet_names(book.sheet_names))
     for name in book.sheet_names:
         if name == ev.table.sheet:
             continue
-        if not (name.startswith(("项目信息", "基础表", "问卷")) or "基础表" in name):
+        if not (name.startswith(("项目信息", "问卷")) or name in base_names):
             continue
         out_name = name if name not in used else _safe_name(name, used)
         used.add(out_name)

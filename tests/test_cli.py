@@ -1,0 +1,119 @@
+"""The command line contract (SPEC §12): help, exit codes, Chinese one-line errors, JSON, outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from perfxl.cli import cli, main
+
+INPUTS = Path(__file__).resolve().parent.parent / "inputs"
+REF000 = INPUTS / "000_政务服务运行维护费_项目评价.xlsx"
+REF004 = INPUTS / "004_政务服务和公共资源交易中心_部门整体评价.xlsx"
+
+
+def run(args, capsys):
+    """Run the real entry point (with its error handling) and return (code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_chinese_help(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    doc = cli.commands[command].help or ""
+    assert doc and any("\u4e00" <= ch <= "\u9fff" for ch in doc)
+
+
+def test_help_does_not_import_pandas():
+    code = "import sys; from perfxl.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\nprint('pandas' in sys.modules, 'openpyxl' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("False False")
+
+
+def test_score_writes_output_and_json(tmp_path, capsys):
+    out = tmp_path / "out.xlsx"
+    before = hashlib.sha256(REF004.read_bytes()).hexdigest()
+    code, stdout, _ = run(["score", str(REF004), "-o", str(out), "--json"], capsys)
+    assert code == 0
+    data = json.loads(stdout)
+    assert data["total"] == 93.0 and data["grade"] == "优" and data["output"] == str(out)
+    for key in ("file", "kind", "title", "groups", "indicators", "findings"):
+        assert key in data
+    assert {"code", "name", "group", "weight", "target", "actual", "rule", "score", "declared_score", "expert_scores"} <= set(
+        data["indicators"][0]
+    )
+    assert hashlib.sha256(REF004.read_bytes()).hexdigest() == before  # the input is never modified
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["评分表", "汇总", "审核意见"]
+    assert not list(tmp_path.glob(".perfxl-*"))  # no temporary file left behind
+
+
+def test_check_exits_1_on_errors_and_0_otherwise(tmp_path, capsys):
+    code, stdout, _ = run(["check", str(REF004)], capsys)
+    assert code == 0 and "93.94%" in stdout
+    wb = openpyxl.load_workbook(REF004)
+    wb["指标"]["K3"] = 9  # A11: weight 3, declared score 9 → out of range
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    code, stdout, _ = run(["check", str(bad), "--json"], capsys)
+    assert code == 1
+    found = json.loads(stdout)["findings"]
+    assert any(f["code"] == "score.out_of_range" and f["cell"] == "K3" and f["sheet"] == "指标" for f in found)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["score", "nope.xlsx"], 1, "文件不存在"),
+        (["score"], 2, "缺少参数"),
+        (["score", "x.xlsx", "--bogus"], 2, "没有这个选项"),
+        (["rule", "每降低1%扣5%权重分", "--weight", "五分"], 2, "不是数字"),
+        (["score", str(REF004), "--grades", "60,80,90"], 2, "从高到低"),
+        (["frobnicate"], 2, "没有这个命令"),
+    ],
+)
+def test_user_mistakes_are_one_chinese_line(args, code, needle, capsys):
+    got, _stdout, stderr = run(args, capsys)
+    assert got == code
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in stderr
+
+
+def test_text_in_a_number_cell_names_file_sheet_and_cell(tmp_path, capsys):
+    wb = openpyxl.load_workbook(REF004)
+    wb["指标"]["E3"] = "五分"
+    bad = tmp_path / "五分.xlsx"
+    wb.save(bad)
+    out = tmp_path / "o.xlsx"
+    code, _stdout, stderr = run(["score", str(bad), "-o", str(out)], capsys)
+    assert code == 1 and not out.exists()
+    assert f"文件 {bad}，工作表 指标，单元格 E3：权重“五分”不是数字" in stderr
+
+
+def test_output_may_not_overwrite_input(tmp_path, capsys):
+    src = tmp_path / "in.xlsx"
+    src.write_bytes(REF004.read_bytes())
+    code, _o, stderr = run(["score", str(src), "-o", str(src)], capsys)
+    assert code == 1 and "不能与输入文件相同" in stderr
+    assert src.read_bytes() == REF004.read_bytes()
+
+
+def test_batch_demo(tmp_path, capsys):
+    code, stdout, _ = run(["batch", str(INPUTS), "-o", str(tmp_path / "out"), "--json", "--jobs", "1"], capsys)
+    data = json.loads(stdout)
+    assert code == 0, data["failed"]
+    names = sorted(Path(r["file"]).name for r in data["results"])
+    assert REF000.name in names and REF004.name in names
+    assert (tmp_path / "out" / "汇总.xlsx").exists()
