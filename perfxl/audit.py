@@ -78,10 +78,11 @@ def check_declared_vs_computed(ev: Evaluation) -> Iterator[Finding]:
 
 def check_weights(ev: Evaluation) -> Iterator[Finding]:
     t = ev.table
-    total = ev.weight_total
-    if ev.indicators and abs(total - HUNDRED) > TOL and ev.execution is None:
+    total = ev.weight_total + _exec_points(ev)
+    if ev.indicators and abs(total - HUNDRED) > TOL:
+        extra = "（含预算执行率分值）" if ev.execution is not None else ""
         yield _f("error", "weights.total", t.sheet, t.cell(t.first_row, "weight"),
-                 f"基础指标权重合计为 {fmt_num(total)}，应为 100")
+                 f"基础指标权重合计{extra}为 {fmt_num(total)}，应为 100")
     # declared group weights "（15）" / "（6分）"
     for g in ev.groups:
         if g.role != "base" or not g.declared_weight:
@@ -123,11 +124,22 @@ def check_declared_rates(ev: Evaluation) -> Iterator[Finding]:
                      f"{fmt_num(r.weight)} 应为 {fmt_pct(expect)}")
 
 
+def _exec_points(ev: Evaluation) -> Decimal:
+    """Points of the self-evaluation 预算执行率 block (0 when there is none)."""
+    w = getattr(ev.execution, "weight", None)
+    return getattr(w, "value", None) or ZERO
+
+
+def _exec_declared(ev: Evaluation) -> Decimal:
+    d = getattr(ev.execution, "declared_score", None)
+    return getattr(d, "value", None) or ZERO
+
+
 def check_totals(ev: Evaluation) -> Iterator[Finding]:
     """Declared 合计/总分 and 小计 rows vs the sums of declared and computed scores."""
     t = ev.table
-    declared_sum = sum((r.declared or ZERO for r in ev.indicators), ZERO)
-    weight_sum = sum((r.weight or ZERO for r in ev.indicators if r.role == "base"), ZERO)
+    declared_sum = sum((r.declared or ZERO for r in ev.indicators), ZERO) + _exec_declared(ev)
+    weight_sum = sum((r.weight or ZERO for r in ev.indicators if r.role == "base"), ZERO) + _exec_points(ev)
     for tot in t.totals:
         if tot.label == "小计":
             members = [r for r in ev.indicators if r.row.level1 and r.row.level1 in tot.level1]

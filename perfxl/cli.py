@@ -99,6 +99,10 @@ def _summary(ev: Evaluation, out: Path | None) -> None:
             click.echo(f"  {g.name}：{fmt_num(g.weight)} 分中得 {fmt_num(g.score)} 分（{rate}）")
         else:
             click.echo(f"  {g.name}：{'+' if g.score >= 0 else ''}{fmt_num(g.score)} 分")
+    ex = ev.execution
+    if ex is not None and ex.score is not None:
+        points = getattr(ex.weight, "value", None)
+        click.echo(f"  预算执行率：{fmt_pct(ex.rate)}，{fmt_num(points)} 分中得 {fmt_num(ex.score)} 分")
     click.echo(f"总分 {fmt_num(ev.total)}，等级 {ev.grade}")
     counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("error", "warning", "info")}
     click.echo(f"审核意见：错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}")
@@ -257,6 +261,20 @@ def batch(input_dir: Path, output_dir: Path, jobs: int | None, recursive: bool, 
             click.echo(f"汇总：{report.summary_path}")
     if report.failed:
         raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("kind", metavar="KIND", type=click.Choice(["project", "department", "self-project", "self-department", "survey"]))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="模板输出路径（.xlsx）")
+def template(kind: str, output: Path) -> None:
+    """生成标准模板：project | department | self-project | self-department | survey。"""
+    from .templates import write_template
+
+    try:
+        path = write_template(kind, output)
+    except PerfxlError as exc:
+        _fail(exc)
+    click.echo(f"已写出模板：{path}")
 
 
 def _translate_usage(message: str) -> str:

@@ -238,7 +238,20 @@ class Evaluation:
             "groups": [g.to_json() for g in self.groups],
             "indicators": [i.to_json() for i in self.indicators],
             "findings": [f.to_json() for f in self.findings],
+            "rates": {
+                key: {"name": rate.name, "value": _f(rate.value), "explanation": rate.explanation}
+                for key, rate in self.rates.items()
+                if getattr(rate, "value", None) is not None
+            },
+            "execution": self._execution_json(),
         }
+
+    def _execution_json(self) -> dict[str, Any] | None:
+        ex = self.execution
+        if ex is None:
+            return None
+        weight = getattr(ex.weight, "value", None)
+        return {"rate": _f(ex.rate), "points": _f(weight), "score": _f(final_round(ex.score)) if ex.score is not None else None}
 
 
 def _f(value: Decimal | None) -> float | None:
@@ -668,7 +681,7 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
     bonus = sum((r.final for r in results if r.role == "bonus"), ZERO)
     penalty = sum((r.final for r in results if r.role == "penalty"), ZERO)
     if execution is not None and getattr(execution, "score", None) is not None:
-        base_total += execution.score
+        base_total += final_round(execution.score)
     total = min(max(base_total + bonus + penalty, ZERO), HUNDRED)
     total = final_round(total)
     ev = Evaluation(

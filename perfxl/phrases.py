@@ -682,5 +682,10 @@ def default_rule(target: Target | None, actual_numeric: bool, actual_word: bool)
         if target.comparator in (LE, LT):
             return Rule("pass_fail", {}, "默认规则：反向指标未超出指标值记满分，超出不得分", source="default")
     if target is not None and target.comparator == WORD and actual_word:
-        return Rule("binary", {}, "默认规则：业绩值与标杆值一致记满分，否则不得分", source="default")
+        return Rule(
+            "binary",
+            {"words_only": True},
+            "默认规则：业绩值与标杆值文字一致记满分；不一致的定性指标保留申报得分",
+            source="default",
+        )
     return Rule("manual", {}, "评分标准为空且无法按标杆值推断，按人工评分处理", source="none")

@@ -644,6 +644,9 @@ def score_binary(rule: Rule, f: Facts) -> Outcome:
     ok, why = _holds(f)
     if ok is None:
         return _missing("要点判定")
+    if rule.params.get("words_only") and not ok and not f.judgements and f.failures is None:
+        # a qualitative line whose words differ is the evaluator's judgement, not a zero
+        return Outcome(None, f"{why}，定性指标保留申报得分")
     return Outcome(f.weight if ok else ZERO, f"{why}，{'得满分' if ok else '不得分'}")
 
 

@@ -84,11 +84,11 @@ _OTHER_RE = re.compile(r"〖(.*?)〗", re.S)
 _LABEL_PREFIX_RE = re.compile(
     r"^(?:[A-Za-z]|\d{1,2}|[①-⑩])\s*[.、．:：)）](?!\d)\s*|^[(（][A-Za-z\d][)）]\s*"
 )
-_LABEL_SUFFIX_RE = re.compile(r"\s*[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]\s*$")
+_LABEL_SUFFIX_RE = re.compile(r"\s*[(（]\s*(?:\d+(?:\.\d+)?\s*分|人|人数|人次|票|份)\s*[)）]\s*$")
 
 
 def clean_label(text: object) -> str:
-    """'A.非常满意（5分）' → '非常满意'; other-text in 〖…〗 removed."""
+    """'A.非常满意（5分）' / '非常满意（人）' → '非常满意'; other-text in 〖…〗 removed."""
     t = _OTHER_RE.sub("", cell_text(text)).strip()
     t = _LABEL_PREFIX_RE.sub("", t, count=1)
     t = _LABEL_SUFFIX_RE.sub("", t)

@@ -172,12 +172,21 @@ _SCORE_HINT_RE = re.compile(r"满意|评价|评分|打分")
 # ---------------------------------------------------------------- sheet names
 
 
+_NAME_TRIM = " -_—－·:：()（）[]【】"
+
+
 def _suffix(name: str, prefixes: tuple[str, ...]) -> str | None:
-    """'问卷汇总-来访人员' → '来访人员'; '问卷汇总' → ''; other sheets → None."""
+    """'问卷汇总-来访人员' / '问卷汇总表（来访人员）' / '来访人员问卷汇总' → '来访人员'; '问卷汇总' → ''.
+
+    None for sheets of another kind.
+    """
     for p in prefixes:
         if p in name:
-            rest = name.split(p, 1)[1]
-            return rest.strip(" -_—－·:：()（）[]【】")
+            before, _, after = name.partition(p)
+            after = after.strip(_NAME_TRIM)
+            if after.startswith("表"):
+                after = after[1:]
+            return (before.strip(_NAME_TRIM) + after.strip(_NAME_TRIM)).strip(_NAME_TRIM)
     return None
 
 
@@ -816,12 +825,12 @@ def read_raw(
 def _number_mode(rows: list[list[object]], header: int, cols: list[_Col], wjx: bool) -> bool:
     """Is this a 按选项序号 export (numbers are option numbers, -2/-3 missing)?
 
-    Yes when a -2/-3 or a 0/1 option column shows up, or when most "N、" questions of a
-    问卷星 export hold only numbers (a 按选项文本 export has numbers only in fill-in answers).
+    Yes when a -2/-3 or a 0/1 option column shows up, or when most numbered question columns
+    of a 问卷星 export hold only numbers (a 按选项文本 export has numbers only in fill-ins).
     """
     body = rows[header + 1 :]
     numeric_cols = 0
-    stem_cols = 0
+    numbered_cols = 0
     for col in cols:
         values = [r[col.index] for r in body if col.index < len(r) and cell_text(r[col.index])]
         nums = [_num(v) for v in values]
@@ -829,10 +838,10 @@ def _number_mode(rows: list[list[object]], header: int, cols: list[_Col], wjx: b
             return True
         if col.sub is not None and any(n == 0.0 for n in nums):
             return True
-        if col.stem is not None and col.qno is not None and values:
-            stem_cols += 1
+        if col.qno is not None and values:
+            numbered_cols += 1
             numeric_cols += all(n is not None for n in nums)
-    return wjx and stem_cols > 0 and numeric_cols * 2 > stem_cols
+    return wjx and numbered_cols > 0 and numeric_cols * 2 > numbered_cols
 
 
 def _sub_text(header: str) -> str:
@@ -855,6 +864,7 @@ def _decode(
     out: list[_Q] = []
     no_codebook: list[str] = []
     unknown_codes: list[str] = []
+    missing_cb: list[str] | None = [] if codebook is not None else None
     i = 0
     while i < len(cols):
         col = cols[i]
@@ -896,7 +906,7 @@ def _decode(
             else:
                 for g, vs in zip(group, values, strict=True):
                     q = _Q(g.qno, g.sub or g.header, a1(header, g.index))
-                    _decode_single(q, vs, cbq, coded, no_codebook, unknown_codes)
+                    _decode_single(q, vs, cbq, coded, no_codebook, unknown_codes, missing_cb)
                     out.append(q)
             continue
         i += 1
@@ -929,13 +939,19 @@ def _decode(
                 q.answers.append(picked or None)
             out.append(q)
             continue
-        _decode_single(q, values, cbq, coded, no_codebook, unknown_codes)
+        _decode_single(q, values, cbq, coded, no_codebook, unknown_codes, missing_cb)
         out.append(q)
     if no_codebook:
         findings.append(
             _finding(sheet, header, cols[0].index if cols else 0, "survey.no_codebook",
                      f"按选项序号导出的问卷缺少“问卷选项”表，{len(no_codebook)} 道题（{'、'.join(no_codebook[:5])}"
                      f"{'等' if len(no_codebook) > 5 else ''}）只能按选项序号统计，无法识别满意度")
+        )  # fmt: skip
+    if missing_cb:
+        findings.append(
+            _finding(sheet, header, 0, "survey.not_in_codebook",
+                     f"选项表“{codebook.sheet if codebook else ''}”中没有 {'、'.join(missing_cb[:5])}"
+                     f"{'等' if len(missing_cb) > 5 else ''}的选项，这些题按选项序号导出，未统计", "info")
         )  # fmt: skip
     if unknown_codes:
         findings.append(
@@ -952,14 +968,24 @@ def _decode_single(
     coded: bool,
     no_codebook: list[str],
     unknown_codes: list[str],
+    not_in_codebook: list[str] | None,
 ) -> None:
-    """Decode one column: option numbers via the codebook, texts as labels, or plain scores."""
+    """Decode one column: option numbers via the codebook, texts as labels, or plain scores.
+
+    *not_in_codebook* is None when there is no codebook at all.
+    """
     if cbq:
         q.order = [lab for _, lab, _ in cbq.options]
     nums = [_num(v) for v in values if not _missing(v, coded)]
     if nums and all(n is not None for n in nums) and not coded and cbq is None:
         q.numeric = True  # scores typed by hand, or numbers in a fill-in question
         q.answers = [None if _missing(v, coded) else _num(v) for v in values]
+        return
+    if coded and cbq is None and not_in_codebook is not None and nums and all(n is not None for n in nums):
+        # option numbers we cannot name, while the codebook names others: a fill-in number
+        # or a question the codebook forgot — never guess which way its scale runs
+        not_in_codebook.append(f"第{q.qno}题" if q.qno is not None else q.title[:12])
+        q.answers = [None] * len(values)
         return
     warned = False
     for v in values:
@@ -1125,7 +1151,7 @@ def _count_labels(q: _Q, labels: tuple[str, ...]) -> tuple[int, ...]:
 
 
 def _ordered(order: list[str], counts: Counter[str]) -> tuple[str, ...]:
-    """Known option order first (zero counts included), then the rest by first appearance."""
+    """Known option order first (zero counts included), then the rest by count, most chosen first."""
     known = [lab for lab in order if lab]
-    rest = [lab for lab in counts if lab not in known]
+    rest = [lab for lab, _ in counts.most_common() if lab not in known]  # ties keep first appearance
     return tuple(known + rest)

@@ -40,14 +40,18 @@ _FORMATS: dict[str, dict[str, object]] = {
     },
     "text": {"border": 1, "valign": "vcenter"},
     "wrap": {"border": 1, "text_wrap": True, "valign": "vcenter"},
+    "wrap_bold": {"border": 1, "text_wrap": True, "valign": "vcenter", "bold": True},
+    "option": {"border": 1, "text_wrap": True, "valign": "vcenter", "indent": 1},
     "int": {"border": 1, "num_format": "0", "align": "center", "valign": "vcenter"},
     "num": {"border": 1, "num_format": "0.000", "align": "center", "valign": "vcenter"},
     "pct": {"border": 1, "num_format": "0.00%", "align": "center", "valign": "vcenter"},
     "aux": {"border": 1, "italic": True, "font_color": "#595959", "align": "center", "bg_color": "#F2F2F2"},
     "note": {"font_color": "#595959"},
+    "note_wrap": {"font_color": "#595959", "text_wrap": True, "valign": "top"},
     "plain": {},
 }
 _NO_FORMULAS = {"strings_to_formulas": False, "strings_to_urls": False}
+_OTHERS_SHOWN = 10  # "other" texts listed under a choice question; the JSON has them all
 
 
 def _formats(workbook: Any, given: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -76,7 +80,7 @@ def write_survey_sheet(
     """Add *sheet_name* to an open xlsxwriter Workbook; returns the worksheet (None without results).
 
     *formats* may supply xlsxwriter Formats under the keys title, subtitle, header, text, wrap,
-    int, num, pct, aux, note; missing ones are created.  The workbook should be created with
+    wrap_bold, option, int, num, pct, aux, note, note_wrap; missing ones are created.  The workbook should be created with
     ``{'strings_to_formulas': False, 'strings_to_urls': False}``; texts are written with
     ``write_string`` anyway, so a question starting with "=" stays text.
     """
@@ -87,6 +91,9 @@ def write_survey_sheet(
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 46)
     ws.set_column(2, 14, 11)
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, "问卷分析", fmt["title"])
     ws.write_string(
         1, 0, "人数为数值，有效数、均值、满意度、占比与总体满意度为公式，修改人数后自动重算。", fmt["note"]
@@ -141,8 +148,8 @@ def _write_survey(workbook: Any, ws: Any, res: SurveyResult, fmt: dict[str, Any]
             refs = ",".join(f"{a1(r1, c)}:{a1(r2, c)}" for r1, r2, c in sat_cells)
             ws.write_formula(row, col, f"=AVERAGE({refs})", fmt["pct"], res.overall)
         row += 2
-        right = max(c for *_, c in sat_cells) + 3  # past 题总相关 and 校正题总相关
-        _chart(workbook, ws, res, sat_cells, q_cells, anchor=(table_top, right + 1))
+        right = max(c for *_, c in sat_cells) + 3  # the column after 题总相关 and 校正题总相关
+        _chart(workbook, ws, res, sat_cells, q_cells, anchor=(table_top, right))
     else:
         ws.write_string(row, 1, "没有满意度题", fmt["note"])
         row += 2
@@ -251,43 +258,50 @@ def _chart(
 
 
 def _write_choices(ws: Any, res: SurveyResult, fmt: dict[str, Any], row: int) -> int:
+    """One block per question: a question row (题型, 答题人数), then one row per option."""
     ws.write_string(
         row, 1, "选择题（单选：选择人数 ÷ 答题人数；多选：选择次数 ÷ 全部选择次数）", fmt["subtitle"]
     )
     row += 1
-    headers = ["序号", "题目", "题型", "答题人数", "选项", "选择次数", "占比", "占答题人数比例"]
+    headers = ["序号", "题目 / 选项", "题型", "答题人数", "选择次数", "占比", "占答题人数比例"]
     for c, h in enumerate(headers):
         ws.write_string(row, c, h, fmt["header"])
     row += 1
     for idx, ch in enumerate(res.choices, start=1):
-        first, last = row, row + max(len(ch.labels), 1) - 1
-        n_cell = a1(first, 3, absolute=True)
-        span = f"{a1(first, 5, absolute=True)}:{a1(last, 5, absolute=True)}"
+        ws.write_number(row, 0, idx, fmt["int"])
+        ws.write_string(row, 1, ch.question, fmt["wrap_bold"])
+        ws.write_string(row, 2, "多选" if ch.multi else "单选", fmt["int"])
+        ws.write_number(row, 3, ch.respondents, fmt["int"])
+        for c in range(4, 7):
+            ws.write_blank(row, c, None, fmt["text"])
+        n_cell = a1(row, 3, absolute=True)
+        first, last = row + 1, row + len(ch.labels)
+        span = f"{a1(first, 4, absolute=True)}:{a1(last, 4, absolute=True)}"
         shares, of_resp = ch.shares, ch.shares_of_respondents
         for i, (lab, cnt) in enumerate(zip(ch.labels, ch.counts, strict=True)):
             r = first + i
-            if i == 0:
-                ws.write_number(r, 0, idx, fmt["int"])
-                ws.write_string(r, 1, ch.question, fmt["wrap"])
-                ws.write_string(r, 2, "多选" if ch.multi else "单选", fmt["text"])
-                ws.write_number(r, 3, ch.respondents, fmt["int"])
-            else:
-                for c in range(4):
-                    ws.write_blank(r, c, None, fmt["text"])
-            ws.write_string(r, 4, lab, fmt["wrap"])
-            ws.write_number(r, 5, cnt, fmt["int"])
-            cnt_cell = a1(r, 5)
+            for c in (0, 2, 3):
+                ws.write_blank(r, c, None, fmt["text"])
+            ws.write_string(r, 1, lab, fmt["option"])
+            ws.write_number(r, 4, cnt, fmt["int"])
+            cnt_cell = a1(r, 4)
             if ch.multi:
                 ws.write_formula(
-                    r, 6, f'=IF(SUM({span})=0,"",{cnt_cell}/SUM({span}))', fmt["pct"], shares[lab]
+                    r, 5, f'=IF(SUM({span})=0,"",{cnt_cell}/SUM({span}))', fmt["pct"], shares[lab]
                 )
-                ws.write_formula(r, 7, f'=IF({n_cell}=0,"",{cnt_cell}/{n_cell})', fmt["pct"], of_resp[lab])
+                ws.write_formula(r, 6, f'=IF({n_cell}=0,"",{cnt_cell}/{n_cell})', fmt["pct"], of_resp[lab])
             else:
-                ws.write_formula(r, 6, f'=IF({n_cell}=0,"",{cnt_cell}/{n_cell})', fmt["pct"], shares[lab])
-                ws.write_blank(r, 7, None, fmt["text"])
+                ws.write_formula(r, 5, f'=IF({n_cell}=0,"",{cnt_cell}/{n_cell})', fmt["pct"], shares[lab])
+                ws.write_blank(r, 6, None, fmt["text"])
         row = last + 1
         if ch.others:
-            ws.write_string(row, 4, "其他（填写内容）：" + "；".join(ch.others[:50]), fmt["note"])
+            shown = "；".join(ch.others[:_OTHERS_SHOWN])
+            more = f" 等 {len(ch.others)} 条" if len(ch.others) > _OTHERS_SHOWN else ""
+            text = f"“其他”填写内容：{shown}{more}"
+            ws.set_row(
+                row, 15 * (1 + len(text) // 28)
+            )  # wrapped text: rows do not grow by themselves in print
+            ws.write_string(row, 1, text, fmt["note_wrap"])
             row += 1
     return row
 

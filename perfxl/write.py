@@ -25,7 +25,7 @@ from .book import Book, Sheet
 from .cells import a1, col_letter
 from .errors import SEVERITY_LABELS, PerfxlError
 from .evaluate import Evaluation, IndicatorResult
-from .numbers import fmt_num
+from .numbers import fmt_num, round_half_up
 from .rules import KIND_LABELS, Refs, effective_target, formula
 
 OUT_SHEET = "评分表"
@@ -385,16 +385,25 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
         crit = f'"{g.name}"'
         ws.write_formula(r, 2, f"=SUMIF({rng(gcol)},{crit},{rng(fcol)})", fmts.num, float(g.score))
     execution_row = None
-    if ev.execution is not None and getattr(ev.execution, "score", None) is not None:
+    ex = ev.execution
+    exec_points = float(getattr(getattr(ex, "weight", None), "value", None) or 0)
+    if ex is not None and ex.score is not None:
         r += 1
         execution_row = r
         ws.write_string(r, 0, "预算执行率", fmts.text)
-        ws.write_number(r, 1, float(getattr(ev.execution, "points", 10) or 10), fmts.num)
-        ws.write_number(r, 2, float(ev.execution.score), fmts.num)
+        ref = lambda v: f"{src}!{a1(v.row, v.col)}"  # noqa: E731
+        fx = ex.formulas(ref)
+        ws.write_formula(r, 1, f"={ref(ex.weight)}", fmts.num, exec_points)
+        score = float(round_half_up(ex.score, 2))
+        if fx:
+            ws.write_formula(r, 2, f"=ROUND({fx[1]},2)", fmts.num, score)
+        else:
+            ws.write_number(r, 2, score, fmts.num)
+        ws.write_formula(r, 3, f"=IF(B{r + 1}=0,\"\",C{r + 1}/B{r + 1})", fmts.pct, score / exec_points if exec_points else "")
     r += 1
     total_row = r
     ws.write_string(r, 0, "合计", fmts.bold)
-    weight_total = float(ev.weight_total) + (float(getattr(ev.execution, "points", 0) or 0) if execution_row else 0)
+    weight_total = float(ev.weight_total) + (exec_points if execution_row else 0)
     ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{last + 1}){f'+B{execution_row + 1}' if execution_row else ''}",
                      fmts.bold_num, weight_total)
     ws.write_formula(r, 2, f"=ROUND(MIN(100,MAX(0,SUM(C{first + 1}:C{r}))),2)", fmts.bold_num, float(ev.total))
