@@ -38,13 +38,29 @@ def check_bounds(ev: Evaluation) -> Iterator[Finding]:
             continue
         cell = t.cell(r.row.row, "score")
         if r.role == "base" and w is not None and (d < 0 or d > w):
-            yield _f("error", "score.out_of_range", t.sheet, cell,
-                     f"“{r.row.name}”得分 {fmt_num(d)} 超出 0–{fmt_num(w)}（权重）范围")
+            yield _f(
+                "error",
+                "score.out_of_range",
+                t.sheet,
+                cell,
+                f"“{r.row.name}”得分 {fmt_num(d)} 超出 0–{fmt_num(w)}（权重）范围",
+            )
         elif r.role == "bonus" and d < 0:
-            yield _f("error", "score.out_of_range", t.sheet, cell, f"加分项“{r.row.name}”得分 {fmt_num(d)} 不应为负数")
+            yield _f(
+                "error",
+                "score.out_of_range",
+                t.sheet,
+                cell,
+                f"加分项“{r.row.name}”得分 {fmt_num(d)} 不应为负数",
+            )
         elif r.role == "penalty" and d > 0:
-            yield _f("error", "score.out_of_range", t.sheet, cell,
-                     f"减分项“{r.row.name}”得分 {fmt_num(d)} 应为0或负数（扣分）")
+            yield _f(
+                "error",
+                "score.out_of_range",
+                t.sheet,
+                cell,
+                f"减分项“{r.row.name}”得分 {fmt_num(d)} 应为0或负数（扣分）",
+            )
 
 
 def check_declared_vs_computed(ev: Evaluation) -> Iterator[Finding]:
@@ -81,16 +97,26 @@ def check_weights(ev: Evaluation) -> Iterator[Finding]:
     total = ev.weight_total + _exec_points(ev)
     if ev.indicators and abs(total - HUNDRED) > TOL:
         extra = "（含预算执行率分值）" if ev.execution is not None else ""
-        yield _f("error", "weights.total", t.sheet, t.cell(t.first_row, "weight"),
-                 f"基础指标权重合计{extra}为 {fmt_num(total)}，应为 100")
+        yield _f(
+            "error",
+            "weights.total",
+            t.sheet,
+            t.cell(t.first_row, "weight"),
+            f"基础指标权重合计{extra}为 {fmt_num(total)}，应为 100",
+        )
     # declared group weights "（15）" / "（6分）"
     for g in ev.groups:
         if g.role != "base" or not g.declared_weight:
             continue
         declared = Decimal(g.declared_weight)
         if abs(declared - g.weight) > TOL:
-            yield _f("warning", "weights.group", t.sheet, t.cell(g.declared_row, "level1"),
-                     f"一级指标“{g.name}”标注分值 {fmt_num(declared)}，其下三级指标权重合计 {fmt_num(g.weight)}")
+            yield _f(
+                "warning",
+                "weights.group",
+                t.sheet,
+                t.cell(g.declared_row, "level1"),
+                f"一级指标“{g.name}”标注分值 {fmt_num(declared)}，其下三级指标权重合计 {fmt_num(g.weight)}",
+            )
     subs: dict[tuple[str, str], list[IndicatorResult]] = {}
     for r in ev.indicators:
         if r.role == "base" and r.row.level2 and r.row.level2_weight:
@@ -99,8 +125,13 @@ def check_weights(ev: Evaluation) -> Iterator[Finding]:
         declared = Decimal(members[0].row.level2_weight)
         got = sum((m.weight or ZERO for m in members), ZERO)
         if abs(declared - got) > TOL:
-            yield _f("warning", "weights.subgroup", t.sheet, t.cell(members[0].row.level2_row, "level2"),
-                     f"二级指标“{l2}”标注分值 {fmt_num(declared)}，其下三级指标权重合计 {fmt_num(got)}")
+            yield _f(
+                "warning",
+                "weights.subgroup",
+                t.sheet,
+                t.cell(members[0].row.level2_row, "level2"),
+                f"二级指标“{l2}”标注分值 {fmt_num(declared)}，其下三级指标权重合计 {fmt_num(got)}",
+            )
 
 
 def check_declared_rates(ev: Evaluation) -> Iterator[Finding]:
@@ -114,14 +145,25 @@ def check_declared_rates(ev: Evaluation) -> Iterator[Finding]:
             continue
         q = parse_number(raw)
         if q is None:
-            yield _f("error", "number.unparseable", t.sheet, t.cell(r.row.row, "rate"), f"得分率“{cell_text(raw)}”不是数字")
+            yield _f(
+                "error",
+                "number.unparseable",
+                t.sheet,
+                t.cell(r.row.row, "rate"),
+                f"得分率“{cell_text(raw)}”不是数字",
+            )
             continue
         declared_rate = q.value if q.percent or q.value <= Decimal("1.5") else q.value / HUNDRED
         expect = r.declared / abs(r.weight)
         if abs(declared_rate - expect) > Decimal("0.0001"):
-            yield _f("warning", "rate.mismatch", t.sheet, t.cell(r.row.row, "rate"),
-                     f"“{r.row.name}”得分率填为 {fmt_pct(declared_rate)}，得分 {fmt_num(r.declared)} / 权重 "
-                     f"{fmt_num(r.weight)} 应为 {fmt_pct(expect)}")
+            yield _f(
+                "warning",
+                "rate.mismatch",
+                t.sheet,
+                t.cell(r.row.row, "rate"),
+                f"“{r.row.name}”得分率填为 {fmt_pct(declared_rate)}，得分 {fmt_num(r.declared)} / 权重 "
+                f"{fmt_num(r.weight)} 应为 {fmt_pct(expect)}",
+            )
 
 
 def _exec_points(ev: Evaluation) -> Decimal:
@@ -150,16 +192,31 @@ def check_totals(ev: Evaluation) -> Iterator[Finding]:
         score_raw = tot.values.get("score", "")
         q = parse_number(score_raw) if cell_text(score_raw) else None
         if q is not None and abs(q.value - dsum) > TOL:
-            yield _f("error", "total.mismatch", t.sheet, t.cell(tot.row, "score"),
-                     f"{tot.label}行得分填为 {fmt_num(q.value)}，各指标申报得分之和为 {fmt_num(dsum)}")
+            yield _f(
+                "error",
+                "total.mismatch",
+                t.sheet,
+                t.cell(tot.row, "score"),
+                f"{tot.label}行得分填为 {fmt_num(q.value)}，各指标申报得分之和为 {fmt_num(dsum)}",
+            )
         if q is not None and tot.label != "小计" and abs(q.value - ev.total) > TOL:
-            yield _f("warning", "total.recomputed", t.sheet, t.cell(tot.row, "score"),
-                     f"{tot.label}行得分 {fmt_num(q.value)}，perfxl 按规则计算的总分为 {fmt_num(ev.total)}")
+            yield _f(
+                "warning",
+                "total.recomputed",
+                t.sheet,
+                t.cell(tot.row, "score"),
+                f"{tot.label}行得分 {fmt_num(q.value)}，perfxl 按规则计算的总分为 {fmt_num(ev.total)}",
+            )
         w_raw = tot.values.get("weight", "")
         qw = parse_number(w_raw) if cell_text(w_raw) else None
         if qw is not None and abs(qw.value - wsum) > TOL:
-            yield _f("warning", "total.weight", t.sheet, t.cell(tot.row, "weight"),
-                     f"{tot.label}行权重填为 {fmt_num(qw.value)}，各指标权重之和为 {fmt_num(wsum)}")
+            yield _f(
+                "warning",
+                "total.weight",
+                t.sheet,
+                t.cell(tot.row, "weight"),
+                f"{tot.label}行权重填为 {fmt_num(qw.value)}，各指标权重之和为 {fmt_num(wsum)}",
+            )
 
 
 def check_grade(ev: Evaluation) -> Iterator[Finding]:
@@ -175,11 +232,21 @@ def check_grade(ev: Evaluation) -> Iterator[Finding]:
         if q is not None:
             expected = grade_of(q.value, ev.bands, ev.lowest_label)
             if expected != declared:
-                yield _f("error", "grade.mismatch", info.sheet, info.cells["declared_grade"].a1,
-                         f"申报等级“{declared}”与申报总分 {fmt_num(q.value)} 按评级标准应得的“{expected}”不符")
+                yield _f(
+                    "error",
+                    "grade.mismatch",
+                    info.sheet,
+                    info.cells["declared_grade"].a1,
+                    f"申报等级“{declared}”与申报总分 {fmt_num(q.value)} 按评级标准应得的“{expected}”不符",
+                )
     if declared != ev.grade:
-        yield _f("warning", "grade.recomputed", info.sheet, info.cells["declared_grade"].a1,
-                 f"申报等级“{declared}”，perfxl 计算总分 {fmt_num(ev.total)} 对应等级“{ev.grade}”")
+        yield _f(
+            "warning",
+            "grade.recomputed",
+            info.sheet,
+            info.cells["declared_grade"].a1,
+            f"申报等级“{declared}”，perfxl 计算总分 {fmt_num(ev.total)} 对应等级“{ev.grade}”",
+        )
 
 
 _STATED_SCORE = [
@@ -198,7 +265,11 @@ def stated_score(text: str) -> Decimal | None:
         found = pat.findall(t)
         if found:
             return Decimal(found[-1])
-    found = [m for m in _STATED_SCORE[2].finditer(t) if not t[max(0, m.start() - 2) : m.start()].endswith(("满分", "值"))]
+    found = [
+        m
+        for m in _STATED_SCORE[2].finditer(t)
+        if not t[max(0, m.start() - 2) : m.start()].endswith(("满分", "值"))
+    ]
     if found:
         return Decimal(found[-1].group(1))
     return None
@@ -216,8 +287,13 @@ def check_process_text(ev: Evaluation) -> Iterator[Finding]:
         cell = t.cell(r.row.row, "process")
         said = stated_score(text)
         if said is not None and r.declared is not None and abs(said - r.declared) > TOL:
-            yield _f("warning", "process.score", t.sheet, cell,
-                     f"“{r.row.name}”评分过程写得分 {fmt_num(said)} 分，得分栏为 {fmt_num(r.declared)}")
+            yield _f(
+                "warning",
+                "process.score",
+                t.sheet,
+                cell,
+                f"“{r.row.name}”评分过程写得分 {fmt_num(said)} 分，得分栏为 {fmt_num(r.declared)}",
+            )
         # a rate quoted in the text vs 业绩值 or the base-table rate
         if r.actual is not None and r.actual.percent:
             ref = r.actual.value
@@ -228,8 +304,13 @@ def check_process_text(ev: Evaluation) -> Iterator[Finding]:
             if candidates and all(abs(q - ref) > RATE_TOL for q in candidates):
                 close = min(candidates, key=lambda q: abs(q - ref))
                 if abs(close - ref) < Decimal("0.2"):
-                    yield _f("warning", "process.rate", t.sheet, cell,
-                             f"“{r.row.name}”评分过程引用 {fmt_pct(close)}，{source}为 {fmt_pct(ref)}")
+                    yield _f(
+                        "warning",
+                        "process.rate",
+                        t.sheet,
+                        cell,
+                        f"“{r.row.name}”评分过程引用 {fmt_pct(close)}，{source}为 {fmt_pct(ref)}",
+                    )
 
 
 def check_rule_points(ev: Evaluation) -> Iterator[Finding]:
@@ -243,12 +324,19 @@ def check_rule_points(ev: Evaluation) -> Iterator[Finding]:
             full = None
         if full is None and r.rule.kind in ("step", "pass_fail", "manual", "binary"):
             text = normalize(cell_text(r.row.values.get("rule", "")))
-            m = re.search(r"(?:全部|均|完整|规范|合规|达到|认定|完成)[^,，;；。]{0,12}?得(\d+(?:\.\d+)?)分", text)
+            m = re.search(
+                r"(?:全部|均|完整|规范|合规|达到|认定|完成)[^,，;；。]{0,12}?得(\d+(?:\.\d+)?)分", text
+            )
             if m:
                 full = Decimal(m.group(1))
         if full is not None and isinstance(full, Decimal) and abs(full - r.weight) > TOL:
-            yield _f("warning", "rule.points", t.sheet, t.cell(r.row.row, "rule"),
-                     f"“{r.row.name}”评分标准写满分 {fmt_num(full)} 分，但权重为 {fmt_num(r.weight)}（按权重计分）")
+            yield _f(
+                "warning",
+                "rule.points",
+                t.sheet,
+                t.cell(r.row.row, "rule"),
+                f"“{r.row.name}”评分标准写满分 {fmt_num(full)} 分，但权重为 {fmt_num(r.weight)}（按权重计分）",
+            )
 
 
 def check_linked_rates(ev: Evaluation) -> Iterator[Finding]:
@@ -268,9 +356,14 @@ def check_linked_rates(ev: Evaluation) -> Iterator[Finding]:
             continue
         given = r.actual.value
         if abs(given - value) > RATE_TOL and not same_at_shown_precision(r.actual.text, given, value):
-            yield _f("warning", "actual.rate_mismatch", t.sheet, t.cell(r.row.row, "actual"),
-                     f"“{r.row.name}”业绩值填为 {fmt_pct(given)}，按基础表计算为 {fmt_pct(value)}"
-                     f"（{getattr(rate, 'explanation', '')}）")
+            yield _f(
+                "warning",
+                "actual.rate_mismatch",
+                t.sheet,
+                t.cell(r.row.row, "actual"),
+                f"“{r.row.name}”业绩值填为 {fmt_pct(given)}，按基础表计算为 {fmt_pct(value)}"
+                f"（{getattr(rate, 'explanation', '')}）",
+            )
 
 
 def _percent_places(text: str, value: Decimal) -> int:
@@ -299,8 +392,13 @@ def check_self_deviation(ev: Evaluation) -> Iterator[Finding]:
     t = ev.table
     for r in ev.indicators:
         if r.role == "base" and r.lost > TOL and not cell_text(r.row.values.get("deviation", "")):
-            yield _f("warning", "self.no_deviation", t.sheet, t.cell(r.row.row, "deviation"),
-                     f"“{r.row.name}”扣 {fmt_num(r.lost)} 分，但未填写偏差原因分析及改进措施")
+            yield _f(
+                "warning",
+                "self.no_deviation",
+                t.sheet,
+                t.cell(r.row.row, "deviation"),
+                f"“{r.row.name}”扣 {fmt_num(r.lost)} 分，但未填写偏差原因分析及改进措施",
+            )
 
 
 def check_base(ev: Evaluation) -> Iterator[Finding]:

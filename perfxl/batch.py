@@ -52,8 +52,12 @@ def score_one(src: str, dest: str, options: Options, label: str) -> dict[str, An
 
         lines = blocking(ev)
         if lines:
-            return {"file": label, "error": "；".join(line.split("：", 1)[-1] for line in lines[:3])
-                    + (f" 等 {len(lines)} 处" if len(lines) > 3 else ""), "cells": [ln for ln in lines]}
+            return {
+                "file": label,
+                "error": "；".join(line.split("：", 1)[-1] for line in lines[:3])
+                + (f" 等 {len(lines)} 处" if len(lines) > 3 else ""),
+                "cells": [ln for ln in lines],
+            }
         Path(dest).parent.mkdir(parents=True, exist_ok=True)
         write_output(dest, ev, book)
         data = ev.to_json()
@@ -122,7 +126,10 @@ def run_batch(
     files = find_workbooks(input_dir, recursive)
     out_root = output_dir.resolve()
     files = [f for f in files if out_root not in f.resolve().parents]
-    tasks = [(str(f), str(output_path(f, input_dir, output_dir)), options, f.relative_to(input_dir).as_posix()) for f in files]
+    tasks = [
+        (str(f), str(output_path(f, input_dir, output_dir)), options, f.relative_to(input_dir).as_posix())
+        for f in files
+    ]
     report = BatchReport(total_files=len(tasks))
     outcomes: list[dict[str, Any] | None] = [None] * len(tasks)
     jobs = jobs or os.cpu_count() or 1
@@ -135,7 +142,9 @@ def run_batch(
                     bar.advance(t[3])
         else:
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_init_worker) as pool:
-                futures: dict[Future[dict[str, Any]], int] = {pool.submit(score_one, *t): i for i, t in enumerate(tasks)}
+                futures: dict[Future[dict[str, Any]], int] = {
+                    pool.submit(score_one, *t): i for i, t in enumerate(tasks)
+                }
                 try:
                     from concurrent.futures import as_completed
 
@@ -168,8 +177,13 @@ class _Progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._p = Progress(
-            TextColumn("计分中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            TextColumn("{task.description}"), console=Console(stderr=True), transient=True,
+            TextColumn("计分中"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
         )
         self._p.start()
         self._task = self._p.add_task("", total=total)
@@ -205,7 +219,12 @@ def write_summary(path: Path, report: BatchReport) -> Path:
             headers += [f"{name}得分", f"{name}得分率"]
         headers += ["扣分指标数", "错误", "警告", "提示", "状态", "评分表"]
         ws.write_row(0, 0, headers, fmts.header)
-        kinds = {"project": "项目", "department": "部门整体", "self-project": "项目自评", "self-department": "部门自评"}
+        kinds = {
+            "project": "项目",
+            "department": "部门整体",
+            "self-project": "项目自评",
+            "self-department": "部门自评",
+        }
         for i, r in enumerate(results, start=1):
             row = i
             ws.write_number(row, 0, i, fmts.int)
@@ -225,11 +244,19 @@ def write_summary(path: Path, report: BatchReport) -> Path:
                     if g["rate"] is not None:
                         ws.write_number(row, c + 1, g["rate"], fmts.pct)
                 c += 2
-            deducted = sum(1 for ind in r["indicators"] if ind["weight"] and ind["score"] is not None
-                           and ind["weight"] > 0 and ind["weight"] - ind["score"] > 0.005)
+            deducted = sum(
+                1
+                for ind in r["indicators"]
+                if ind["weight"]
+                and ind["score"] is not None
+                and ind["weight"] > 0
+                and ind["weight"] - ind["score"] > 0.005
+            )
             ws.write_number(row, c, deducted, fmts.int)
             for k, sev in enumerate(("error", "warning", "info")):
-                ws.write_number(row, c + 1 + k, sum(1 for f in r["findings"] if f["severity"] == sev), fmts.int)
+                ws.write_number(
+                    row, c + 1 + k, sum(1 for f in r["findings"] if f["severity"] == sev), fmts.int
+                )
             ws.write_string(row, c + 4, "成功", fmts.text)
             rel = os.path.relpath(r["output"], path.parent).replace(os.sep, "/")
             ws.write_url(row, c + 5, f"external:{rel}", fmts.link, rel)
@@ -261,7 +288,7 @@ def write_summary(path: Path, report: BatchReport) -> Path:
                 lab = b.rstrip("0123456789.>≥")
                 if lab and lab not in labels:
                     labels.append(lab)
-        for lab in (["优", "良", "中", "差"] if not labels else []):
+        for lab in ["优", "良", "中", "差"] if not labels else []:
             labels.append(lab)
         for r in results:
             if r["grade"] not in labels:
@@ -270,17 +297,21 @@ def write_summary(path: Path, report: BatchReport) -> Path:
             cnt = sum(1 for r in results if r["grade"] == lab)
             ws.write_string(g0 + k, 1, lab, fmts.text)
             ws.write_formula(g0 + k, 2, f'=COUNTIF(H2:H{max(n, 1) + 1},"{lab}")', fmts.int, cnt)
-            ws.write_formula(g0 + k, 3, f"=IF({n}=0,0,C{g0 + k + 1}/{max(n, 1)})", fmts.pct, cnt / n if n else 0)
+            ws.write_formula(
+                g0 + k, 3, f"=IF({n}=0,0,C{g0 + k + 1}/{max(n, 1)})", fmts.pct, cnt / n if n else 0
+            )
         ws.write_string(g0 + len(labels) + 1, 1, "失败", fmts.text)
         ws.write_number(g0 + len(labels) + 1, 2, len(report.failed), fmts.int)
         if labels:
             chart = wb.add_chart({"type": "column"})
-            chart.add_series({
-                "name": "数量",
-                "categories": ["汇总", g0 + 1, 1, g0 + len(labels), 1],
-                "values": ["汇总", g0 + 1, 2, g0 + len(labels), 2],
-                "data_labels": {"value": True},
-            })
+            chart.add_series(
+                {
+                    "name": "数量",
+                    "categories": ["汇总", g0 + 1, 1, g0 + len(labels), 1],
+                    "values": ["汇总", g0 + 1, 2, g0 + len(labels), 2],
+                    "data_labels": {"value": True},
+                }
+            )
             chart.set_title({"name": "等级分布"})
             chart.set_legend({"none": True})
             ws.insert_chart(g0, 5, chart)
@@ -292,7 +323,9 @@ def write_summary(path: Path, report: BatchReport) -> Path:
             wf.write_string(i, 2, f["error"], fmts.text)
         wf.set_column(1, 1, 40)
         wf.set_column(2, 2, 90)
-        wb.set_properties({"title": "perfxl 批量评分汇总", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)})
+        wb.set_properties(
+            {"title": "perfxl 批量评分汇总", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)}
+        )
         wb.close()
         os.replace(tmp, path)
     except BaseException:

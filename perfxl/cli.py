@@ -43,16 +43,32 @@ def _fail(exc: PerfxlError) -> None:
 
 def scoring_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by score, check and batch."""
-    fn = click.option("--grades", metavar="90,80,60", help="评级标准（覆盖项目信息中的“评级标准”），如 90,80,60 或 优90,良80,中>70")(fn)
-    fn = click.option("--rate-digits", type=click.IntRange(0, 4), default=None,
-                      help="先将完成率四舍五入到百分数的 N 位小数再计分（如 0 = 取整百分数）")(fn)
-    fn = click.option("--expert-trim/--no-expert-trim", default=None, help="专家人数≥5时去掉最高分和最低分")(fn)
-    fn = click.option("--expert-weight", type=click.FloatRange(0, 1), default=None,
-                      help="专家评分权重 w：最终得分 = w×专家均分 + (1−w)×计算得分")(fn)
+    fn = click.option(
+        "--grades",
+        metavar="90,80,60",
+        help="评级标准（覆盖项目信息中的“评级标准”），如 90,80,60 或 优90,良80,中>70",
+    )(fn)
+    fn = click.option(
+        "--rate-digits",
+        type=click.IntRange(0, 4),
+        default=None,
+        help="先将完成率四舍五入到百分数的 N 位小数再计分（如 0 = 取整百分数）",
+    )(fn)
+    fn = click.option("--expert-trim/--no-expert-trim", default=None, help="专家人数≥5时去掉最高分和最低分")(
+        fn
+    )
+    fn = click.option(
+        "--expert-weight",
+        type=click.FloatRange(0, 1),
+        default=None,
+        help="专家评分权重 w：最终得分 = w×专家均分 + (1−w)×计算得分",
+    )(fn)
     return fn
 
 
-def _options(grades: str | None, rate_digits: int | None, expert_trim: bool | None, expert_weight: float | None) -> Options:
+def _options(
+    grades: str | None, rate_digits: int | None, expert_trim: bool | None, expert_weight: float | None
+) -> Options:
     from .evaluate import Options, parse_bands
 
     if grades:
@@ -122,7 +138,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("input_path", metavar="INPUT.xlsx", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出的批注评分表（默认：输入文件旁 *_评分结果.xlsx）")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="输出的批注评分表（默认：输入文件旁 *_评分结果.xlsx）",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果到标准输出")
 @click.option("--no-output", is_flag=True, help="只计分，不写出工作簿")
 @scoring_options
@@ -188,15 +209,27 @@ def check(input_path: Path, as_json: bool, **opts: Any) -> None:
 @click.option("--judgements", "-j", type=str, help="要点判定，如 √√×√")
 @click.option("--failures", "-f", type=click.IntRange(min=0), help="不符合项数")
 @click.option("--method", "-m", type=str, help="计分方法（覆盖评分标准识别），如 扣分法 步长=5%权重")
-@click.option("--rate-digits", type=click.IntRange(0, 4), default=None, help="完成率先取整到百分数的 N 位小数")
+@click.option(
+    "--rate-digits", type=click.IntRange(0, 4), default=None, help="完成率先取整到百分数的 N 位小数"
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-def rule(text: str, weight: str | None, target: str | None, actual: str | None, judgements: str | None,
-         failures: int | None, method: str | None, rate_digits: int | None, as_json: bool) -> None:
+def rule(
+    text: str,
+    weight: str | None,
+    target: str | None,
+    actual: str | None,
+    judgements: str | None,
+    failures: int | None,
+    method: str | None,
+    rate_digits: int | None,
+    as_json: bool,
+) -> None:
     """解释一条评分标准：识别出的规则、参数，以及给定数据时的得分。"""
     from .evaluate import parse_judgements
     from .numbers import as_percent_like, fmt_num, normalize, parse_number, parse_target
     from .phrases import OverrideError, parse_override, recognize
-    from .rules import KIND_LABELS, Facts, final_round, score as score_rule
+    from .rules import KIND_LABELS, Facts, final_round
+    from .rules import score as score_rule
 
     try:
         r = parse_override(method) if method else recognize(text)
@@ -214,7 +247,9 @@ def rule(text: str, weight: str | None, target: str | None, actual: str | None, 
             act = as_percent_like(act, tgt)
         js = parse_judgements(judgements) if judgements else None
         if judgements and js is None:
-            raise click.BadParameter(f"“{judgements}”无法识别（应为 √√×√ 或 1,1,0,1）", param_hint="--judgements")
+            raise click.BadParameter(
+                f"“{judgements}”无法识别（应为 √√×√ 或 1,1,0,1）", param_hint="--judgements"
+            )
         facts = Facts(abs(w.value), tgt, act, word, js, failures, rate_digits)
         outcome = score_rule(r, facts)
         result["score"] = float(final_round(outcome.score)) if outcome.score is not None else None
@@ -240,15 +275,28 @@ def rule(text: str, weight: str | None, target: str | None, actual: str | None, 
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
 @scoring_options
-def batch(input_dir: Path, output_dir: Path, jobs: int | None, recursive: bool, as_json: bool, quiet: bool,
-          **opts: Any) -> None:
+def batch(
+    input_dir: Path,
+    output_dir: Path,
+    jobs: int | None,
+    recursive: bool,
+    as_json: bool,
+    quiet: bool,
+    **opts: Any,
+) -> None:
     """批量计分：处理文件夹中的每个工作簿，写出批注评分表和 汇总.xlsx。"""
     from .batch import run_batch
 
     options = _options(**opts)
     try:
-        report = run_batch(input_dir, output_dir, options, jobs=jobs, recursive=recursive,
-                           progress=not quiet and not as_json and sys.stderr.isatty())
+        report = run_batch(
+            input_dir,
+            output_dir,
+            options,
+            jobs=jobs,
+            recursive=recursive,
+            progress=not quiet and not as_json and sys.stderr.isatty(),
+        )
     except PerfxlError as exc:
         _fail(exc)
     if as_json:
@@ -264,7 +312,11 @@ def batch(input_dir: Path, output_dir: Path, jobs: int | None, recursive: bool, 
 
 
 @cli.command()
-@click.argument("kind", metavar="KIND", type=click.Choice(["project", "department", "self-project", "self-department", "survey"]))
+@click.argument(
+    "kind",
+    metavar="KIND",
+    type=click.Choice(["project", "department", "self-project", "self-department", "survey"]),
+)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="模板输出路径（.xlsx）")
 def template(kind: str, output: Path) -> None:
     """生成标准模板：project | department | self-project | self-department | survey。"""
@@ -302,7 +354,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except click.UsageError as exc:
-        hint = f"（运行 perfxl {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）".replace("  ", " ")
+        hint = f"（运行 perfxl {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）".replace(
+            "  ", " "
+        )
         _err(f"用法错误：{_translate_usage(exc.format_message())}{hint}")
         raise SystemExit(2) from None
     except click.Abort:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,6 @@ from . import phrases
 from .book import Book
 from .errors import Finding, PerfxlError
 from .numbers import (
-    WORD,
     Quantity,
     Target,
     as_percent_like,
@@ -83,7 +83,7 @@ def parse_bands(text: str) -> tuple[tuple[Band, ...], str]:
         bands.append(Band(label, Decimal(m.group(3)), m.group(2) == ">"))
     if not bands:
         raise ValueError(f"评级标准“{text}”为空")
-    if any(b.threshold <= c.threshold for b, c in zip(bands, bands[1:], strict=False)):
+    if any(b.threshold <= c.threshold for b, c in pairwise(bands)):
         raise ValueError(f"评级标准“{text}”应从高到低排列")
     if lowest == LOWEST_LABEL and len(bands) < len(DEFAULT_LABELS) and bands[0].label in DEFAULT_LABELS:
         lowest = DEFAULT_LABELS[len(bands)]
@@ -251,7 +251,11 @@ class Evaluation:
         if ex is None:
             return None
         weight = getattr(ex.weight, "value", None)
-        return {"rate": _f(ex.rate), "points": _f(weight), "score": _f(final_round(ex.score)) if ex.score is not None else None}
+        return {
+            "rate": _f(ex.rate),
+            "points": _f(weight),
+            "score": _f(final_round(ex.score)) if ex.score is not None else None,
+        }
 
 
 def _f(value: Decimal | None) -> float | None:
@@ -260,8 +264,49 @@ def _f(value: Decimal | None) -> float | None:
 
 # ------------------------------------------------------------------ judgements
 
-_YES = {"√", "✓", "✔", "☑", "1", "是", "符合", "有", "y", "Y", "yes", "对", "满足", "合格", "达标", "完成", "齐全", "○", "o", "O"}
-_NO = {"×", "✗", "✘", "☒", "x", "X", "0", "否", "不符合", "无", "n", "N", "no", "错", "不满足", "不合格", "不达标", "未完成", "缺失"}
+_YES = {
+    "√",
+    "✓",
+    "✔",
+    "☑",
+    "1",
+    "是",
+    "符合",
+    "有",
+    "y",
+    "Y",
+    "yes",
+    "对",
+    "满足",
+    "合格",
+    "达标",
+    "完成",
+    "齐全",
+    "○",
+    "o",
+    "O",
+}
+_NO = {
+    "×",
+    "✗",
+    "✘",
+    "☒",
+    "x",
+    "X",
+    "0",
+    "否",
+    "不符合",
+    "无",
+    "n",
+    "N",
+    "no",
+    "错",
+    "不满足",
+    "不合格",
+    "不达标",
+    "未完成",
+    "缺失",
+}
 _MARK_CHARS = set("√✓✔☑×✗✘☒xX01○")
 
 
@@ -465,8 +510,14 @@ def _survey_lookup(surveys: list[Any], ref: str) -> Decimal | None:
 
 
 def _choose_rule(
-    row: IndicatorRow, table: IndicatorTable, target: Target | None, actual: Quantity | None, word: str,
-    role: str, weight: Decimal | None, findings: list[Finding],
+    row: IndicatorRow,
+    table: IndicatorTable,
+    target: Target | None,
+    actual: Quantity | None,
+    word: str,
+    role: str,
+    weight: Decimal | None,
+    findings: list[Finding],
 ) -> Rule:
     method = cell_text(row.values.get("method", ""))
     text = cell_text(row.values.get("rule", ""))
@@ -512,8 +563,13 @@ def _experts(row: IndicatorRow, table: IndicatorTable, findings: list[Finding]) 
         q = parse_number(raw)
         if q is None:
             findings.append(
-                Finding("error", "number.unparseable", table.sheet, Pos(table.sheet, row.row, col).a1,
-                        f"专家评分“{cell_text(raw)}”不是数字")
+                Finding(
+                    "error",
+                    "number.unparseable",
+                    table.sheet,
+                    Pos(table.sheet, row.row, col).a1,
+                    f"专家评分“{cell_text(raw)}”不是数字",
+                )
             )
             continue
         out.append(q.value)
@@ -577,14 +633,21 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
             if options.grades:
                 raise PerfxlError(str(exc)) from None
             cell = info.cells["grades"].a1 if "grades" in info.cells else ""
-            findings.append(Finding("error", "grades.invalid", info.sheet, cell, f"{exc}；已按默认等级 90/80/60 评级"))
+            findings.append(
+                Finding("error", "grades.invalid", info.sheet, cell, f"{exc}；已按默认等级 90/80/60 评级")
+            )
 
     results: list[IndicatorResult] = []
     for row in table.rows:
         weight = _num_cell(row, "weight", table, findings, "权重")
         declared = _num_cell(row, "score", table, findings, "得分")
         role = _role(row, weight)
-        if role != "base" and weight is None and declared is None and not cell_text(row.values.get("judgements", "")):
+        if (
+            role != "base"
+            and weight is None
+            and declared is None
+            and not cell_text(row.values.get("judgements", ""))
+        ):
             findings.append(
                 Finding(
                     "info",
@@ -598,8 +661,13 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
         if weight is None and role == "base":
             if cell_text(row.values.get("weight", "")) == "":
                 findings.append(
-                    Finding("error", "weight.missing", table.sheet, table.cell(row.row, "weight"),
-                            f"指标“{row.name}”未填写权重")
+                    Finding(
+                        "error",
+                        "weight.missing",
+                        table.sheet,
+                        table.cell(row.row, "weight"),
+                        f"指标“{row.name}”未填写权重",
+                    )
                 )
             continue
         target, actual, word, source, link, sref, judgements, failures, jtext = _facts_for(
@@ -623,23 +691,24 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
                     "info",
                     "rule.needs_input",
                     table.sheet,
-                    table.cell(row.row, "judgements" if "要点" in outcome.needs else "actual") or table.cell(row.row, "name"),
+                    table.cell(row.row, "judgements" if "要点" in outcome.needs else "actual")
+                    or table.cell(row.row, "name"),
                     f"“{row.name}”按{KIND_LABELS[rule.kind]}计分需要{outcome.needs}，未提供，保留申报得分",
                 )
             )
-        if judgements is not None and rule.points_named and len(judgements) != rule.points_named and rule.kind in (
-            "checklist", "deduct_each", "binary"
-        ):
-            if rule.kind != "binary" or rule.points_named > 1:
-                findings.append(
-                    Finding(
-                        "warning",
-                        "judgements.count",
-                        table.sheet,
-                        table.cell(row.row, "judgements"),
-                        f"要点判定有{len(judgements)}项，评分标准列出{rule.points_named}项，请核对",
-                    )
+        named = rule.points_named or 0
+        count_off = judgements is not None and named and len(judgements) != named
+        checks_count = rule.kind in ("checklist", "deduct_each") or (rule.kind == "binary" and named > 1)
+        if judgements is not None and count_off and checks_count:
+            findings.append(
+                Finding(
+                    "warning",
+                    "judgements.count",
+                    table.sheet,
+                    table.cell(row.row, "judgements"),
+                    f"要点判定有{len(judgements)}项，评分标准列出{named}项，请核对",
                 )
+            )
         experts = _experts(row, table, findings)
         trim = bool(options.expert_trim)
         ex = expert_score(experts, trim)
@@ -669,10 +738,25 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
             final = min(max(final, ZERO), weight)
         results.append(
             IndicatorResult(
-                row=row, role=role, weight=weight, target=target, actual=actual, actual_word=word,
-                actual_source=source, rule=rule, facts=facts, outcome=outcome, computed=computed,
-                declared=declared, experts=experts, expert_score=ex, final=final, final_source=src,
-                judgements_text=jtext, link=link, survey_ref=sref,
+                row=row,
+                role=role,
+                weight=weight,
+                target=target,
+                actual=actual,
+                actual_word=word,
+                actual_source=source,
+                rule=rule,
+                facts=facts,
+                outcome=outcome,
+                computed=computed,
+                declared=declared,
+                experts=experts,
+                expert_score=ex,
+                final=final,
+                final_source=src,
+                judgements_text=jtext,
+                link=link,
+                survey_ref=sref,
             )
         )
 
@@ -738,8 +822,14 @@ def _groups(results: list[IndicatorResult]) -> list[GroupResult]:
         g = groups.get(key)
         if g is None:
             g = GroupResult(
-                name=key[0], code=r.row.level1_code, role=r.role, weight=ZERO, score=ZERO,
-                declared_weight=r.row.level1_weight, declared_row=r.row.level1_row, members=[],
+                name=key[0],
+                code=r.row.level1_code,
+                role=r.role,
+                weight=ZERO,
+                score=ZERO,
+                declared_weight=r.row.level1_weight,
+                declared_row=r.row.level1_row,
+                members=[],
             )
             groups[key] = g
         g.members.append(r)
@@ -759,8 +849,13 @@ def _merge_info_options(options: Options, info: ProjectInfo, findings: list[Find
             weight = q.value
         else:
             findings.append(
-                Finding("error", "option.invalid", info.sheet, info.cells["expert_weight"].a1,
-                        f"专家权重“{info.get('expert_weight')}”应为0到1之间的数或百分数")
+                Finding(
+                    "error",
+                    "option.invalid",
+                    info.sheet,
+                    info.cells["expert_weight"].a1,
+                    f"专家权重“{info.get('expert_weight')}”应为0到1之间的数或百分数",
+                )
             )
     digits = options.rate_digits
     if digits is None and info.get("rate_digits"):

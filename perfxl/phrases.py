@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from .numbers import EQ, GE, GT, HUNDRED, LE, LT, WITHIN, WORD, Target, cn_int, fmt_num, fmt_pct, normalize
 from .rules import KIND_LABELS, KINDS, ONE, Rule
@@ -141,7 +142,11 @@ def _bonus_penalty(t: str, raw: str) -> Rule | None:
         m = re.search(rf"(?:扣|减)({NUM})分", t)
         if m and not re.search(r"扣完为止", t):
             pts = Decimal(m.group(1))
-            return Rule("penalty", {"points": pts}, f"减分项：发生即扣{fmt_num(pts)}分（要点判定√=合规，×=存在该情况）")
+            return Rule(
+                "penalty",
+                {"points": pts},
+                f"减分项：发生即扣{fmt_num(pts)}分（要点判定√=合规，×=存在该情况）",
+            )
     return None
 
 
@@ -155,7 +160,7 @@ def _tolerance(t: str, raw: str) -> Rule | None:
     if not ded:
         return None
     base = _full_points(t[m.end() :])
-    params = {
+    params: dict[str, Any] = {
         "tolerance": tol,
         "per": Decimal(per.group(1)) if per else ONE,
         "deduct": ded[0],
@@ -179,7 +184,13 @@ def _band(t: str, raw: str) -> Rule | None:
     floor = re.search(rf"(?:低于|小于|不足|<)({NUM})%(?:时|的)?[,，]?(?:此项|该项|该指标)?不得分", t)
     if not (per and ded and floor) or _pct(floor.group(1)) != lo:
         return None
-    params = {"top": hi, "floor": lo, "per": Decimal(per.group(1)), "deduct": ded[0], "deduct_unit": ded[1]}
+    params: dict[str, Any] = {
+        "top": hi,
+        "floor": lo,
+        "per": Decimal(per.group(1)),
+        "deduct": ded[0],
+        "deduct_unit": ded[1],
+    }
     expl = (
         f"区间扣分法：≥{fmt_pct(hi)}得满分；{fmt_pct(lo)}–{fmt_pct(hi)}之间每降低{fmt_num(params['per'])}%"
         f"{_deduct_phrase(*ded)}；低于{fmt_pct(lo)}不得分"
@@ -220,7 +231,7 @@ def _tiers(t: str, raw: str) -> Rule | None:
             pts = ONE  # 得满分 = the full weight
         cmp_ = m.group("cmp") or ""
         suf = m.group("suf") or ""
-        tier: dict[str, object] = {"points": pts, "unit": unit, "label": clause}
+        tier: dict[str, Any] = {"points": pts, "unit": unit, "label": clause}
         if b is not None:
             lo, hi = sorted((a, b))
             # "80%-90%" is [80, 90); "0-10%(含)" is (0, 10]
@@ -282,7 +293,7 @@ def _threshold_kind(t: str, raw: str) -> Rule | None:
     ded = _find_deduction(t[per.end() :]) if per else None
     if not (m and per and ded):
         return None
-    params = {
+    params: dict[str, Any] = {
         "comparator": GE,
         "threshold": _pct(m.group(1)),
         "percent": True,
@@ -302,7 +313,7 @@ def _step(t: str, raw: str) -> Rule | None:
     if not ded:
         return None
     th = _step_threshold(t[: per.start()]) or _step_threshold(t)
-    params: dict[str, object] = {"per": Decimal(per.group(1)), "deduct": ded[0], "deduct_unit": ded[1]}
+    params: dict[str, Any] = {"per": Decimal(per.group(1)), "deduct": ded[0], "deduct_unit": ded[1]}
     direction = "降低"
     if th:
         comp, value, percent, unit = th
@@ -315,7 +326,7 @@ def _step(t: str, raw: str) -> Rule | None:
             params["comparator"] = LE
             direction = "超过"
         basis = "以标杆值为满分线"
-    expl = f"扣分法：{basis}，每{direction}{fmt_num(params['per'])}%{_deduct_phrase(*ded)}，扣完为止"  # type: ignore[arg-type]
+    expl = f"扣分法：{basis}，每{direction}{fmt_num(params['per'])}%{_deduct_phrase(*ded)}，扣完为止"
     return Rule("step", params, expl)
 
 
@@ -348,7 +359,12 @@ def _checklist(t: str, raw: str) -> Rule | None:
         shares = [_pct(x) for x in re.findall(NUM, ms.group(1))]
         params = {"mode": "award", "shares": shares, "n": len(shares)}
         shown = "/".join(fmt_num(s * HUNDRED) for s in shares)
-        return Rule("checklist", params, f"要点法：{len(shares)}项分别占{shown}%权重分，符合则得分", points_named=len(shares))
+        return Rule(
+            "checklist",
+            params,
+            f"要点法：{len(shares)}项分别占{shown}%权重分，符合则得分",
+            points_named=len(shares),
+        )
     # equal shares: 各占10% / 各占1/4 / 各得权重分的50% / 每满足一条得33%
     me = re.search(rf"各(?:占|得)(?:权重分?的?)?({NUM}(?:/\d+)?)(%?)(?:的)?(?:权重)?", t) or re.search(
         rf"每(?:满足|符合|实现|完成)一(?:条|项|点|个)[^,，;；。]*?[,，]?得(?:权重分?的?)?({NUM})(%)", t
@@ -375,7 +391,9 @@ def _checklist(t: str, raw: str) -> Rule | None:
             text = f"要点法：基础项占{fmt_num(base * HUNDRED)}%（第一个判定），{n}项各占{fmt_num(share * HUNDRED, 2)}%"
         if mc:
             text += f"；少于{mc}项不得分"
-        return Rule("checklist", params, text + "，符合则得分", points_named=n + (1 if base is not None else 0))
+        return Rule(
+            "checklist", params, text + "，符合则得分", points_named=n + (1 if base is not None else 0)
+        )
     # deduction style: 缺失一项扣权重分的25% / 每少一项制度扣权重分的25% / 每少一个关键条款扣33%
     md = re.search(r"(?:缺失|缺少|每少|少|不符合|未实现)一(?:项|个|条|点)", t)
     if md:
@@ -425,7 +443,7 @@ def _de_rule(t: str, raw: str, d: Decimal, unit: str) -> Rule:
     return Rule("deduct_each", params, expl, points_named=count_points(raw))
 
 
-_PF_FULL = r"(?:得满分|得权重分的100%|得{n}分|计{n}分|得分)".format(n=NUM)
+_PF_FULL = rf"(?:得满分|得权重分的100%|得{NUM}分|计{NUM}分|得分)"
 
 
 def _pass_fail(t: str, raw: str) -> Rule | None:
@@ -434,18 +452,30 @@ def _pass_fail(t: str, raw: str) -> Rule | None:
     m = re.search(rf"(≤|≥|<|>|不超过|未超过|不高于|不低于|达到)({NUM})%(?:的|时)?[,，]?{_PF_FULL}", t)
     if m and len(re.findall(rf"得{NUM}分|计{NUM}分|得满分", t)) == 1 and not re.search(_PER, t):
         sym = m.group(1)
-        comp = {"≤": LE, "不超过": LE, "未超过": LE, "不高于": LE, "<": LT, "≥": GE, "不低于": GE, "达到": GE, ">": GT}[sym]
+        comp = {
+            "≤": LE,
+            "不超过": LE,
+            "未超过": LE,
+            "不高于": LE,
+            "<": LT,
+            "≥": GE,
+            "不低于": GE,
+            "达到": GE,
+            ">": GT,
+        }[sym]
         th = _pct(m.group(2))
         return Rule(
             "pass_fail",
             {"comparator": comp, "threshold": th, "percent": True},
             f"达标法：{'≤' if comp in (LE, LT) else '≥'}{fmt_pct(th)}得满分，否则不得分",
         )
-    if re.search(r"(未超过|不超过|不高于|没有超过|未超出|控制在)[^,，;；。]*?(?:的)?[,，]?" + _PF_FULL, t) and re.search(
-        r"否则|超过.*不得分|超出.*不得分", t
-    ):
+    if re.search(
+        r"(未超过|不超过|不高于|没有超过|未超出|控制在)[^,，;；。]*?(?:的)?[,，]?" + _PF_FULL, t
+    ) and re.search(r"否则|超过.*不得分|超出.*不得分", t):
         return Rule("pass_fail", {"comparator": LE}, "达标法：实际值未超过标杆值（计划值）得满分，否则不得分")
-    if re.search(r"(达到|完成|不低于)[^,，;；。]*?(?:的)?[,，]?" + _PF_FULL, t) and re.search(r"否则|未达到.*不得分", t):
+    if re.search(r"(达到|完成|不低于)[^,，;；。]*?(?:的)?[,，]?" + _PF_FULL, t) and re.search(
+        r"否则|未达到.*不得分", t
+    ):
         return Rule("pass_fail", {"comparator": GE}, "达标法：达到标杆值得满分，否则不得分")
     return None
 
@@ -456,9 +486,9 @@ def _binary(t: str, raw: str) -> Rule | None:
     # partial credit levels (得权重分的50%, 得2分 …) are not yes/no: leave them to a person
     if re.search(rf"得权重分?的?(?!100%)({NUM})%", t) or len(re.findall(rf"得{NUM}分|得满分", t)) > 1:
         return None
-    if re.search(r"(存在|出现|发生|有)[^,，;；。]*?(?:的)?[,，]?(?:此项|该项|该指标|则)?不得分", t) or re.search(
-        r"(未|没有|不|无)[^,，;；。]*?[,，]?(?:此项|该项|则)?不得分", t
-    ):
+    if re.search(
+        r"(存在|出现|发生|有)[^,，;；。]*?(?:的)?[,，]?(?:此项|该项|该指标|则)?不得分", t
+    ) or re.search(r"(未|没有|不|无)[^,，;；。]*?[,，]?(?:此项|该项|则)?不得分", t):
         return Rule("binary", {}, "是否法：条件满足得满分，否则不得分（要点判定√=满足）")
     return None
 
@@ -584,7 +614,7 @@ def parse_override(text: str) -> Rule:
             raise OverrideError(f"参数“{part}”应写成 名称=值")
         k, v = normalize(part).split("=", 1)
         kv[k] = v
-    p: dict[str, object] = {}
+    p: dict[str, Any] = {}
     if kind in ("ratio", "proportional"):
         p["cap"] = _pct_param(kv.get("上限", "100%"))
     elif kind == "pass_fail":
@@ -650,21 +680,46 @@ def parse_override(text: str) -> Rule:
         bounds.sort(key=lambda x: x[0], reverse=True)
         prev = None
         for lo, pts in bounds:
-            tier: dict[str, object] = {"lo": lo, "lo_incl": True, "points": pts, "unit": "points", "percent": True}
+            tier: dict[str, Any] = {
+                "lo": lo,
+                "lo_incl": True,
+                "points": pts,
+                "unit": "points",
+                "percent": True,
+            }
             if prev is not None:
                 tier.update(hi=prev, hi_incl=False)
             tier["label"] = f"≥{fmt_pct(lo)}" + (f"且<{fmt_pct(prev)}" if prev is not None else "")
             tiers.append(tier)
             prev = lo
         p.update(tiers=tiers, abs=False)
-    elif kind in ("bonus", "penalty"):
-        if "分值" in kv:
-            p["points"] = abs(Decimal(re.findall(NUM, kv["分值"])[0]))
-    known = {"上限", "阈值", "步长", "单位", "满分线", "零分线", "容差", "基础分", "权重", "扣分", "项数", "基础", "最少", "每项", "档", "分值", "下限"}
+    elif kind in ("bonus", "penalty") and "分值" in kv:
+        p["points"] = abs(Decimal(re.findall(NUM, kv["分值"])[0]))
+    known = {
+        "上限",
+        "阈值",
+        "步长",
+        "单位",
+        "满分线",
+        "零分线",
+        "容差",
+        "基础分",
+        "权重",
+        "扣分",
+        "项数",
+        "基础",
+        "最少",
+        "每项",
+        "档",
+        "分值",
+        "下限",
+    }
     unknown = set(kv) - known
     if unknown:
         raise OverrideError(f"计分方法中有不认识的参数：{'、'.join(sorted(unknown))}。{OVERRIDE_SYNTAX}")
-    return Rule(kind, p, f"计分方法指定：{KIND_LABELS[kind]} {' '.join(parts[1:])}".strip(), source="override")
+    return Rule(
+        kind, p, f"计分方法指定：{KIND_LABELS[kind]} {' '.join(parts[1:])}".strip(), source="override"
+    )
 
 
 def default_rule(target: Target | None, actual_numeric: bool, actual_word: bool) -> Rule:
@@ -672,13 +727,21 @@ def default_rule(target: Target | None, actual_numeric: bool, actual_word: bool)
     if target is not None and target.comparator == WITHIN and target.value is not None:
         return Rule(
             "tolerance",
-            {"tolerance": target.value, "per": ONE, "deduct": Decimal("0.1"), "deduct_unit": "weight", "base": None},
+            {
+                "tolerance": target.value,
+                "per": ONE,
+                "deduct": Decimal("0.1"),
+                "deduct_unit": "weight",
+                "base": None,
+            },
             f"默认规则：±{fmt_pct(target.value)}以内得满分，超出部分每1%扣10%权重分",
             source="default",
         )
     if target is not None and target.value is not None and actual_numeric:
         if target.comparator in (GE, GT, EQ):
-            return Rule("ratio", {"cap": ONE}, "默认规则：达到指标值记满分，未达到按完成比例记分", source="default")
+            return Rule(
+                "ratio", {"cap": ONE}, "默认规则：达到指标值记满分，未达到按完成比例记分", source="default"
+            )
         if target.comparator in (LE, LT):
             return Rule("pass_fail", {}, "默认规则：反向指标未超出指标值记满分，超出不得分", source="default")
     if target is not None and target.comparator == WORD and actual_word:

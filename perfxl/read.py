@@ -57,7 +57,9 @@ _HEADER_LOOKUP = {syn: canon for canon, syns in COLUMNS.items() for syn in syns}
 _EXPERT_RE = re.compile(r"^专家(?:(\d+|[一二三四五六七八九十]+)号?)?(?:得分|打分|评分)?$")
 _TOTAL_RE = re.compile(r"^(合计|总分|总计|得分合计|总得分|综合得分)$")
 _SUBTOTAL_RE = re.compile(r"^(小计)$")
-_CODE_RE = re.compile(r"^([A-Z][0-9]{0,2})(?=[\s\.、．:：]|[\u4e00-\u9fff“\"「《(（]|\d{3,})[\s\.、．:：]*(.+)$")
+_CODE_RE = re.compile(
+    r"^([A-Z][0-9]{0,2})(?=[\s\.、．:：]|[\u4e00-\u9fff“\"「《(（]|\d{3,})[\s\.、．:：]*(.+)$"
+)
 _DECLARED_WEIGHT_RE = re.compile(r"[（(]\s*(-?\d+(?:\.\d+)?)\s*(?:分|%)?\s*[)）]\s*$")
 _INDICATOR_SHEETS = ("指标", "评分表", "指标体系", "评分", "自评表", "绩效自评")
 HEADER_SCAN_ROWS = 15
@@ -206,7 +208,11 @@ def read_table(book: Book) -> IndicatorTable:
         for name in book.sheet_names:
             if (name.strip() == pat or pat in name) and name not in candidates:
                 candidates.append(name)
-    others = [n for n in book.sheet_names if n not in candidates and not n.startswith(("基础表", "问卷", "项目信息"))]
+    others = [
+        n
+        for n in book.sheet_names
+        if n not in candidates and not n.startswith(("基础表", "问卷", "项目信息"))
+    ]
     for name in candidates + others:
         sheet = book.sheet(name)
         found = find_header(sheet)
@@ -251,9 +257,11 @@ def _read_rows(
     label_cols = sorted({c for k, c in cols.items() if k in ("seq", "level1", "level2", "name")})
     start = header + 1
     # a second header line (e.g. units row "（分）") directly below: skip rows that hold only header words
-    while start < len(sheet.rows) and all(
-        (_match_header(_clean_header(v)) or not cell_text(v)) for v in sheet.rows[start]
-    ) and any(cell_text(v) for v in sheet.rows[start]):
+    while (
+        start < len(sheet.rows)
+        and all((_match_header(_clean_header(v)) or not cell_text(v)) for v in sheet.rows[start])
+        and any(cell_text(v) for v in sheet.rows[start])
+    ):
         start += 1
     for r in range(start, len(sheet.rows)):
         raw = sheet.rows[r]

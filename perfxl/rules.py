@@ -266,7 +266,7 @@ def score_ratio(rule: Rule, f: Facts) -> Outcome:
         return _missing("数值型标杆值")
     if a is None:
         return _missing("业绩值")
-    comp, t, percent, unit = th
+    comp, t, _percent, _unit = th
     cap = rule.params.get("cap", ONE)
     if comp in (LE, LT):
         if a == 0:
@@ -291,7 +291,7 @@ def formula_ratio(rule: Rule, refs: Refs, f: Facts) -> str | None:
     cap = _num(rule.params.get("cap", ONE))
     if comp in (LE, LT):
         return f"IF({a}=0,{w}*{cap},{w}*MAX(0,MIN({t}/{a},{cap})))"
-    return f"IF({t}=0,\"\",{w}*MAX(0,MIN({a}/{t},{cap})))"
+    return f'IF({t}=0,"",{w}*MAX(0,MIN({a}/{t},{cap})))'
 
 
 def score_proportional(rule: Rule, f: Facts) -> Outcome:
@@ -316,8 +316,13 @@ def score_pass_fail(rule: Rule, f: Facts) -> Outcome:
     if th is not None and a is not None:
         comp, t, percent, unit = th
         if _is_met(comp, a, t):
-            return Outcome(f.weight, f"实际 {_show(a, percent, unit)} 达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，得满分")
-        return Outcome(ZERO, f"实际 {_show(a, percent, unit)} 未达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，不得分")
+            return Outcome(
+                f.weight,
+                f"实际 {_show(a, percent, unit)} 达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，得满分",
+            )
+        return Outcome(
+            ZERO, f"实际 {_show(a, percent, unit)} 未达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，不得分"
+        )
     return score_binary(rule, f)
 
 
@@ -561,7 +566,9 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
     if failures == 0:
         return Outcome(s, "无不符合项，得满分")
     unit = "项"
-    return Outcome(s, f"不符合{failures}{unit}，每{unit}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分")
+    return Outcome(
+        s, f"不符合{failures}{unit}，每{unit}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分"
+    )
 
 
 def _fallback_formula(rule: Rule, refs: Refs, f: Facts) -> str | None:
@@ -601,7 +608,10 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
     for tier in rule.params["tiers"]:
         if _tier_matches(tier, v):
             s = min(_tier_points(tier, f.weight), f.weight)
-            return Outcome(s, f"实际 {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分")
+            return Outcome(
+                s,
+                f"实际 {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分",
+            )
     return Outcome(ZERO, f"实际 {fmt_pct(a)} 不在任何得分档内，不得分")
 
 
@@ -635,7 +645,9 @@ def _holds(f: Facts) -> tuple[bool | None, str]:
         ok = f.actual_word == f.target.word
         return ok, f"业绩值“{f.actual_word}”{'与' if ok else '不同于'}标杆值“{f.target.word}”"
     if f.target is not None and f.target.value is not None and f.actual_value is not None:
-        ok = _is_met(f.target.comparator if f.target.comparator != WITHIN else LE, f.actual_value, f.target.value)
+        ok = _is_met(
+            f.target.comparator if f.target.comparator != WITHIN else LE, f.actual_value, f.target.value
+        )
         return ok, "实际值达到标杆值" if ok else "实际值未达到标杆值"
     return None, ""
 
@@ -659,10 +671,15 @@ def _condition_expr(refs: Refs, f: Facts) -> str | None:
         if f.target.text.strip() == f.target.word and refs.target_text:
             return f"{refs.actual_text}={refs.target_text}"
         return None
-    if f.target is not None and f.target.value is not None and f.actual_value is not None:
-        if refs.actual and refs.target:
-            comp = f.target.comparator if f.target.comparator != WITHIN else LE
-            return f"{_actual_expr(refs)}{_EXCEL_CMP[comp]}{refs.target}"
+    if (
+        f.target is not None
+        and f.target.value is not None
+        and f.actual_value is not None
+        and refs.actual
+        and refs.target
+    ):
+        comp = f.target.comparator if f.target.comparator != WITHIN else LE
+        return f"{_actual_expr(refs)}{_EXCEL_CMP[comp]}{refs.target}"
     return None
 
 

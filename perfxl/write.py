@@ -54,7 +54,9 @@ class Formats:
         self.num_general = wb.add_format({**border, "num_format": "General"})
         self.pct = wb.add_format({**border, "num_format": "0.00%"})
         self.int = wb.add_format({**border, "num_format": "0"})
-        self.header = wb.add_format({**border, "bold": True, "bg_color": "#D9D9D9", "align": "center", "text_wrap": True})
+        self.header = wb.add_format(
+            {**border, "bold": True, "bg_color": "#D9D9D9", "align": "center", "text_wrap": True}
+        )
         self.calc_header = wb.add_format(
             {**border, "bold": True, "bg_color": "#DDEBF7", "align": "center", "text_wrap": True}
         )
@@ -62,8 +64,12 @@ class Formats:
         self.calc_pct = wb.add_format({**border, "num_format": "0.00%", "bg_color": "#F2F8FD"})
         self.calc_int = wb.add_format({**border, "num_format": "0", "bg_color": "#F2F8FD"})
         self.calc_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#F2F8FD"})
-        self.lost_num = wb.add_format({**border, "num_format": "0.00", "bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True})
-        self.lost_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.lost_num = wb.add_format(
+            {**border, "num_format": "0.00", "bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+        )
+        self.lost_text = wb.add_format(
+            {**border, "text_wrap": True, "bg_color": "#FFC7CE", "font_color": "#9C0006"}
+        )
         self.finding_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#FFEB9C"})
         self.finding_num = wb.add_format({**border, "num_format": "General", "bg_color": "#FFEB9C"})
         self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
@@ -72,8 +78,12 @@ class Formats:
         self.bold_pct = wb.add_format({**border, "bold": True, "num_format": "0.00%"})
         self.link = wb.add_format({**border, "font_color": "#0563C1", "underline": 1})
         self.sev = {
-            "error": wb.add_format({**border, "bg_color": "#FFC7CE", "font_color": "#9C0006", "align": "center"}),
-            "warning": wb.add_format({**border, "bg_color": "#FFEB9C", "font_color": "#9C5700", "align": "center"}),
+            "error": wb.add_format(
+                {**border, "bg_color": "#FFC7CE", "font_color": "#9C0006", "align": "center"}
+            ),
+            "warning": wb.add_format(
+                {**border, "bg_color": "#FFEB9C", "font_color": "#9C5700", "align": "center"}
+            ),
             "info": wb.add_format({**border, "bg_color": "#DDEBF7", "align": "center"}),
         }
 
@@ -148,10 +158,20 @@ def _layout(ev: Evaluation, sheet: Sheet) -> _Cols:
     k = min(MAX_JUDGEMENT_COLS, max((len(i.facts.judgements or []) for i in ev.indicators), default=0))
     c = width
     cols = _Cols(
-        group=c, weight=c + 1, target=c + 2, actual=c + 3, failures=c + 4,
-        judge0=c + 5, judge_n=k,
-        computed=c + 5 + k, expert=c + 6 + k, final=c + 7 + k, diff=c + 8 + k, rate=c + 9 + k,
-        rule=c + 10 + k, note=c + 11 + k,
+        group=c,
+        weight=c + 1,
+        target=c + 2,
+        actual=c + 3,
+        failures=c + 4,
+        judge0=c + 5,
+        judge_n=k,
+        computed=c + 5 + k,
+        expert=c + 6 + k,
+        final=c + 7 + k,
+        diff=c + 8 + k,
+        rate=c + 9 + k,
+        rule=c + 10 + k,
+        note=c + 11 + k,
     )
     return cols
 
@@ -182,16 +202,31 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
     cols = _layout(ev, sheet)
     h = t.header_row
     headers = [
-        (cols.group, "一级指标（归类）"), (cols.weight, "权重（数值）"), (cols.target, "目标值（数值）"),
-        (cols.actual, "实际值（数值）"), (cols.failures, "不符合项数（数值）"),
+        (cols.group, "一级指标（归类）"),
+        (cols.weight, "权重（数值）"),
+        (cols.target, "目标值（数值）"),
+        (cols.actual, "实际值（数值）"),
+        (cols.failures, "不符合项数（数值）"),
         *[(cols.judge0 + i, f"要点{i + 1}") for i in range(cols.judge_n)],
-        (cols.computed, "计算得分"), (cols.expert, "专家评分"), (cols.final, "最终得分"),
-        (cols.diff, "差异（申报−最终）"), (cols.rate, "得分率"), (cols.rule, "识别规则"), (cols.note, "扣分说明"),
+        (cols.computed, "计算得分"),
+        (cols.expert, "专家评分"),
+        (cols.final, "最终得分"),
+        (cols.diff, "差异（申报−最终）"),
+        (cols.rate, "得分率"),
+        (cols.rule, "识别规则"),
+        (cols.note, "扣分说明"),
     ]
     for c, label in headers:
         ws.write_string(h, c, label, fmts.calc_header)
     if h > 0:
-        ws.merge_range(h - 1, cols.group, h - 1, cols.last, "perfxl 计算（浅蓝色为计算列，可修改数值列复核）", fmts.calc_header)
+        ws.merge_range(
+            h - 1,
+            cols.group,
+            h - 1,
+            cols.last,
+            "perfxl 计算（浅蓝色为计算列，可修改数值列复核）",
+            fmts.calc_header,
+        )
     finding_cells = _finding_cells(ev)
     row_of: dict[int, int] = {}
     for ind in ev.indicators:
@@ -207,7 +242,8 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
         tgt = effective_target(ind.rule, f)
         if tgt is not None:
             percent = bool(
-                ind.rule.params.get("percent", True) if ind.rule.params.get("threshold") is not None
+                ind.rule.params.get("percent", True)
+                if ind.rule.params.get("threshold") is not None
                 else (ind.target.percent if ind.target else True)
             ) or ind.rule.kind in ("band", "tolerance")
             ws.write_number(r, cols.target, float(tgt), fmts.calc_pct if percent else fmts.calc_num)
@@ -238,7 +274,11 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
             else:
                 ws.write_number(r, cols.computed, float(ind.computed), fmts.calc_num)
         if ind.experts:
-            ex_cells = [a1(r, c) for c, raw in ind.row.experts if raw not in ("", None) and isinstance(raw, (int, float))]
+            ex_cells = [
+                a1(r, c)
+                for c, raw in ind.row.experts
+                if raw not in ("", None) and isinstance(raw, (int, float))
+            ]
             if ex_cells and len(ex_cells) == len(ind.experts) and ind.expert_score is not None:
                 rng = ",".join(ex_cells)
                 if ev.options.expert_trim and len(ex_cells) >= 5:
@@ -261,16 +301,30 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
         if ind.declared is not None:
             sc = t.columns.get("score")
             if sc is not None and isinstance(ind.row.values.get("score"), (int, float)):
-                ws.write_formula(r, cols.diff, f"=ROUND({a1(r, sc)}-{a1(r, cols.final)},2)", fmts.calc_num,
-                                 float(ind.declared - ind.final))
+                ws.write_formula(
+                    r,
+                    cols.diff,
+                    f"=ROUND({a1(r, sc)}-{a1(r, cols.final)},2)",
+                    fmts.calc_num,
+                    float(ind.declared - ind.final),
+                )
             else:
                 ws.write_number(r, cols.diff, float(ind.declared - ind.final), fmts.calc_num)
         if ind.weight:
             rate = float(ind.final / abs(ind.weight))
-            ws.write_formula(r, cols.rate, f"=IF({a1(r, cols.weight)}=0,\"\",{a1(r, cols.final)}/ABS({a1(r, cols.weight)}))",
-                             fmts.calc_pct, rate)
-        src = {"text": "评分标准", "override": "计分方法", "default": "默认规则", "none": "未识别"}[ind.rule.source]
-        ws.write_string(r, cols.rule, f"{KIND_LABELS[ind.rule.kind]}（{src}）：{ind.rule.explanation}", fmts.calc_text)
+            ws.write_formula(
+                r,
+                cols.rate,
+                f'=IF({a1(r, cols.weight)}=0,"",{a1(r, cols.final)}/ABS({a1(r, cols.weight)}))',
+                fmts.calc_pct,
+                rate,
+            )
+        src = {"text": "评分标准", "override": "计分方法", "default": "默认规则", "none": "未识别"}[
+            ind.rule.source
+        ]
+        ws.write_string(
+            r, cols.rule, f"{KIND_LABELS[ind.rule.kind]}（{src}）：{ind.rule.explanation}", fmts.calc_text
+        )
         ws.write_string(r, cols.note, ind.note, fmts.lost_text if lost else fmts.calc_text)
         if lost and "name" in t.columns:
             name_val = sheet.value(r, t.columns["name"])
@@ -282,7 +336,9 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
         else:
             val = sheet.value(r, c)
         if (r, c) not in _merged_cells(sheet):
-            _write_value(ws, r, c, val, fmts.finding_num if isinstance(val, (int, float)) else fmts.finding_text, fmts)
+            _write_value(
+                ws, r, c, val, fmts.finding_num if isinstance(val, (int, float)) else fmts.finding_text, fmts
+            )
         ws.write_comment(r, c, "\n".join(msgs), {"author": "perfxl", "x_scale": 2.5, "y_scale": 2})
     _sheet_setup(ws, t.header_row, t.columns.get("name", 0), cols, sheet)
     return ws, cols, row_of
@@ -349,10 +405,19 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     ws.set_column(1, 3, 12)
     ws.merge_range(0, 0, 0, 3, f"{ev.title} 评价得分汇总", fmts.title)
     info = [
-        ("名称", ev.title), ("单位", ev.unit), ("年度", ev.year),
-        ("评价类型", {"project": "项目支出绩效评价", "department": "部门整体支出绩效评价",
-                    "self-project": "项目支出绩效自评", "self-department": "部门整体支出绩效自评"}[ev.kind]
-         + ("（按表结构推断）" if ev.kind_inferred else "")),
+        ("名称", ev.title),
+        ("单位", ev.unit),
+        ("年度", ev.year),
+        (
+            "评价类型",
+            {
+                "project": "项目支出绩效评价",
+                "department": "部门整体支出绩效评价",
+                "self-project": "项目支出绩效自评",
+                "self-department": "部门整体支出绩效自评",
+            }[ev.kind]
+            + ("（按表结构推断）" if ev.kind_inferred else ""),
+        ),
         ("评级标准", "，".join(b.text for b in ev.bands) + f"，其余为{ev.lowest_label}"),
     ]
     r = 1
@@ -375,8 +440,13 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
         crit = f'"{g.name}"'
         ws.write_formula(r, 1, f"=SUMIF({rng(gcol)},{crit},{rng(wcol)})", fmts.num, float(g.weight))
         ws.write_formula(r, 2, f"=SUMIF({rng(gcol)},{crit},{rng(fcol)})", fmts.num, float(g.score))
-        ws.write_formula(r, 3, f"=IF(B{r + 1}=0,\"\",C{r + 1}/B{r + 1})", fmts.pct,
-                         float(g.score / g.weight) if g.weight else "")
+        ws.write_formula(
+            r,
+            3,
+            f'=IF(B{r + 1}=0,"",C{r + 1}/B{r + 1})',
+            fmts.pct,
+            float(g.score / g.weight) if g.weight else "",
+        )
     last = r
     extra = [g for g in ev.groups if g.role != "base"]
     for g in extra:
@@ -399,16 +469,34 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
             ws.write_formula(r, 2, f"=ROUND({fx[1]},2)", fmts.num, score)
         else:
             ws.write_number(r, 2, score, fmts.num)
-        ws.write_formula(r, 3, f"=IF(B{r + 1}=0,\"\",C{r + 1}/B{r + 1})", fmts.pct, score / exec_points if exec_points else "")
+        ws.write_formula(
+            r,
+            3,
+            f'=IF(B{r + 1}=0,"",C{r + 1}/B{r + 1})',
+            fmts.pct,
+            score / exec_points if exec_points else "",
+        )
     r += 1
     total_row = r
     ws.write_string(r, 0, "合计", fmts.bold)
     weight_total = float(ev.weight_total) + (exec_points if execution_row else 0)
-    ws.write_formula(r, 1, f"=SUM(B{first + 1}:B{last + 1}){f'+B{execution_row + 1}' if execution_row else ''}",
-                     fmts.bold_num, weight_total)
-    ws.write_formula(r, 2, f"=ROUND(MIN(100,MAX(0,SUM(C{first + 1}:C{r}))),2)", fmts.bold_num, float(ev.total))
-    ws.write_formula(r, 3, f"=IF(B{r + 1}=0,\"\",C{r + 1}/B{r + 1})", fmts.bold_pct,
-                     float(ev.total) / weight_total if weight_total else "")
+    ws.write_formula(
+        r,
+        1,
+        f"=SUM(B{first + 1}:B{last + 1}){f'+B{execution_row + 1}' if execution_row else ''}",
+        fmts.bold_num,
+        weight_total,
+    )
+    ws.write_formula(
+        r, 2, f"=ROUND(MIN(100,MAX(0,SUM(C{first + 1}:C{r}))),2)", fmts.bold_num, float(ev.total)
+    )
+    ws.write_formula(
+        r,
+        3,
+        f'=IF(B{r + 1}=0,"",C{r + 1}/B{r + 1})',
+        fmts.bold_pct,
+        float(ev.total) / weight_total if weight_total else "",
+    )
     r += 1
     ws.write_string(r, 0, "评价等级", fmts.bold)
     grade_fx = f'"{ev.lowest_label}"'
@@ -419,7 +507,9 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     r += 2
     counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("error", "warning", "info")}
     ws.write_string(r, 0, "审核意见", fmts.bold)
-    ws.write_string(r, 1, f"错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}", fmts.text)
+    ws.write_string(
+        r, 1, f"错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}", fmts.text
+    )
     r += 1
     deducted = sum(1 for i in ev.indicators if i.lost > Decimal("0.005"))
     ws.write_string(r, 0, "扣分指标数", fmts.bold)
@@ -429,13 +519,15 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     ws.write_string(r, 1, f"perfxl {__version__}", fmts.text)
     if base_groups:
         chart = wb.add_chart({"type": "bar"})
-        chart.add_series({
-            "name": "得分率",
-            "categories": ["汇总", first, 0, last, 0],
-            "values": ["汇总", first, 3, last, 3],
-            "data_labels": {"value": True, "num_format": "0.0%"},
-            "fill": {"color": "#5B9BD5"},
-        })
+        chart.add_series(
+            {
+                "name": "得分率",
+                "categories": ["汇总", first, 0, last, 0],
+                "values": ["汇总", first, 3, last, 3],
+                "data_labels": {"value": True, "num_format": "0.0%"},
+                "fill": {"color": "#5B9BD5"},
+            }
+        )
         chart.set_title({"name": "各一级指标得分率"})
         chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
         chart.set_y_axis({"reverse": True})
@@ -456,7 +548,9 @@ def _write_findings(wb: Any, ev: Evaluation, fmts: Formats, sheet_map: dict[str,
     ws.set_column(4, 4, 90)
     for i, f in enumerate(ev.findings, start=1):
         ws.write_number(i, 0, i, fmts.int)
-        ws.write_string(i, 1, SEVERITY_LABELS.get(f.severity, f.severity), fmts.sev.get(f.severity, fmts.text))
+        ws.write_string(
+            i, 1, SEVERITY_LABELS.get(f.severity, f.severity), fmts.sev.get(f.severity, fmts.text)
+        )
         ws.write_string(i, 2, f.code, fmts.text)
         shown = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
         target = sheet_map.get(f.sheet)
@@ -477,7 +571,7 @@ def _write_findings(wb: Any, ev: Evaluation, fmts: Formats, sheet_map: dict[str,
 
 
 def _safe_name(name: str, used: set[str]) -> str:
-    bad = '[]:*?/\\'
+    bad = "[]:*?/\\"
     clean = "".join("_" if ch in bad else ch for ch in name)[:31] or "Sheet"
     base, i = clean, 2
     while clean.lower() in {u.lower() for u in used}:
@@ -514,26 +608,27 @@ def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
         copy_sheet(wb, book.sheet(name), out_name, fmts)
         sheet_map[name] = out_name
     if ev.surveys:
-        try:
-            from .survey import write_survey_sheet
-        except ImportError:  # pragma: no cover
-            write_survey_sheet = None
-        if write_survey_sheet is not None:
-            write_survey_sheet(wb, ev.surveys)
+        from .survey import write_survey_sheet
+
+        write_survey_sheet(wb, ev.surveys)
     _write_findings(wb, ev, fmts, sheet_map)
-    wb.worksheets_objs.insert(1, wb.worksheets_objs.pop(wb.worksheets_objs.index(wb.get_worksheet_by_name("汇总"))))
+    wb.worksheets_objs.insert(
+        1, wb.worksheets_objs.pop(wb.worksheets_objs.index(wb.get_worksheet_by_name("汇总")))
+    )
     findings_ws = wb.get_worksheet_by_name("审核意见")
     wb.worksheets_objs.insert(2, wb.worksheets_objs.pop(wb.worksheets_objs.index(findings_ws)))
     ws_scores.activate()
-    wb.set_properties({
-        "title": f"{ev.title} 绩效评价评分表（perfxl 复核）",
-        "subject": "预算绩效评价评分复核",
-        "author": "perfxl",
-        "company": ev.info.get("evaluator") or "",
-        "comments": f"由 perfxl {__version__} 根据 {Path(ev.file).name} 生成；总分 {fmt_num(ev.total)}，等级 {ev.grade}",
-        "keywords": "预算绩效评价, 评分表, perfxl",
-        "created": _dt.datetime(2000, 1, 1),
-    })
+    wb.set_properties(
+        {
+            "title": f"{ev.title} 绩效评价评分表（perfxl 复核）",
+            "subject": "预算绩效评价评分复核",
+            "author": "perfxl",
+            "company": ev.info.get("evaluator") or "",
+            "comments": f"由 perfxl {__version__} 根据 {Path(ev.file).name} 生成；总分 {fmt_num(ev.total)}，等级 {ev.grade}",
+            "keywords": "预算绩效评价, 评分表, perfxl",
+            "created": _dt.datetime(2000, 1, 1),
+        }
+    )
     wb.close()
 
 
