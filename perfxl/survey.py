@@ -46,6 +46,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import Finding, PerfxlError
@@ -87,17 +88,28 @@ _LABEL_PREFIX_RE = re.compile(
 _LABEL_SUFFIX_RE = re.compile(r"\s*[(（]\s*(?:\d+(?:\.\d+)?\s*分|人|人数|人次|票|份)\s*[)）]\s*$")
 
 
-def clean_label(text: object) -> str:
-    """'A.非常满意（5分）' / '非常满意（人）' → '非常满意'; other-text in 〖…〗 removed."""
-    t = _OTHER_RE.sub("", cell_text(text)).strip()
+@lru_cache(maxsize=8192)
+def norm(text: str) -> str:
+    """:func:`normalize` with a cache: answers repeat the same few option texts thousands of times."""
+    return normalize(text)
+
+
+@lru_cache(maxsize=8192)
+def _clean(text: str) -> str:
+    t = _OTHER_RE.sub("", text).strip()
     t = _LABEL_PREFIX_RE.sub("", t, count=1)
     t = _LABEL_SUFFIX_RE.sub("", t)
     return t.strip()
 
 
+def clean_label(text: object) -> str:
+    """'A.非常满意（5分）' / '非常满意（人）' → '非常满意'; other-text in 〖…〗 removed."""
+    return _clean(cell_text(text))
+
+
 def label_score(label: str) -> float | None:
     """Score of a 5-point label ('比较满意' → 4.0); None when it is not one."""
-    return LEVELS.get(normalize(clean_label(label)))
+    return LEVELS.get(norm(clean_label(label)))
 
 
 def satisfied_flags(labels: Sequence[str], scores: Sequence[float]) -> tuple[bool, ...]:

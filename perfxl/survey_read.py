@@ -23,7 +23,9 @@ row within 15 that names meta columns or numbered questions, else the first row 
 text cells).  问卷星 exports are read as they come:
 
 - meta columns 序号, 提交答卷时间, 所用时间 ("123秒", "2分3秒"), 来源, 来源详情, 来自IP are
-  not answers (they are ignored when looking for duplicates);
+  not answers and are ignored when looking for duplicates (same answers = duplicate); the
+  personal columns of hand-made sheets (姓名, 电话, 手机号…) are not answers either, but two
+  people with different names and the same answers are not duplicates;
 - "N、题干" is one question; "第N题(子项)" / "N(子项)" columns are matrix rows (each a
   question named by the 子项) or, when a column holds 0 (按选项序号), the options of a
   multi-select question;
@@ -58,6 +60,7 @@ from .survey import (
     _OTHER_RE,
     CANONICAL,
     MEAN,
+    METHOD_LABELS,
     RAW,
     TALLY,
     Dropped,
@@ -66,6 +69,7 @@ from .survey import (
     clean_label,
     finish,
     label_score,
+    norm,
     parse_method,
 )
 
@@ -156,6 +160,11 @@ _META = {
     "填写时间", "所用时间", "答题时长", "作答时长", "填写时长", "用时", "来源", "来源详情", "来自ip", "ip",
     "ip地址", "总分", "微信昵称", "昵称", "用户名", "填写人", "地区", "省份", "城市", "来源渠道",
 }  # fmt: skip
+# who answered: not a question, but part of what makes two submissions duplicates
+_IDENTITY = {
+    "姓名", "名字", "联系电话", "电话", "手机", "手机号", "手机号码", "身份证号", "身份证号码", "工号",
+    "学号", "填表人", "受访者", "被调查人", "调查对象姓名",
+}  # fmt: skip
 _WJX_META = {"提交答卷时间", "来自ip", "来源详情", "所用时间"}
 _TIME_HEADERS = {"所用时间", "答题时长", "作答时长", "填写时长", "用时"}
 _SKIPPED_TEXT = {"(跳过)", "跳过", "(空)", "空", "-2", "-3", "(未作答)", "未作答", "(未显示)"}
@@ -211,7 +220,7 @@ def survey_name(sheet: str) -> str:
 
 
 def _is_na(label: str) -> bool:
-    return normalize(clean_label(label)) in NOT_APPLICABLE
+    return norm(clean_label(label)) in NOT_APPLICABLE
 
 
 def _key(value: object) -> str:
@@ -249,8 +258,8 @@ def _read_setting(row: list[object], r: int, sheet: str, st: _Settings, findings
         text = cell_text(v)
         if not text:
             continue
-        norm = normalize(text)
-        key, sep, inline = norm.partition(":")
+        folded = normalize(text)
+        key, sep, inline = folded.partition(":")
         name = _SETTING_KEY.get(key)
         if name is None:
             return False
@@ -372,10 +381,10 @@ def read_tally(sheet: Sheet, *, method: str | None = None) -> SurveyResult:
                 if not cell_text(row[c]):
                     continue
                 q = parse_number(row[c])
-                if q is None:
+                if q is None or q.value < 0:
                     findings.append(
                         _finding(
-                            name, r, c, "survey.bad_score", f"分值“{cell_text(row[c])}”不是数字", "error"
+                            name, r, c, "survey.bad_score", f"分值“{cell_text(row[c])}”不是非负数", "error"
                         )
                     )
                 else:
@@ -387,8 +396,8 @@ def read_tally(sheet: Sheet, *, method: str | None = None) -> SurveyResult:
             if declared_col is not None and _rate(row[declared_col]) is not None:
                 declared_overall = (r, _rate(row[declared_col]))  # type: ignore[assignment]
             continue
-        if not q_text and not any(cell_text(row[c]) for c in options):
-            continue
+        if not any(cell_text(row[c]) for c in options):
+            continue  # blank, or a section heading such as "一、服务质量" (zeros count: they are typed)
         body.append((r, row))
 
     if method is None:
@@ -478,8 +487,6 @@ def read_tally(sheet: Sheet, *, method: str | None = None) -> SurveyResult:
 
 
 def _method_cn(method: str) -> str:
-    from .survey import METHOD_LABELS
-
     return METHOD_LABELS.get(method, method)
 
 
@@ -495,8 +502,8 @@ class _CbQuestion:
         return next((lab for c, lab, _ in self.options if c == code), None)
 
     def score(self, label: str) -> float | None:
-        key = normalize(clean_label(label))
-        return next((s for _, lab, s in self.options if normalize(lab) == key), None)
+        key = norm(clean_label(label))
+        return next((s for _, lab, s in self.options if norm(lab) == key), None)
 
     @property
     def scored(self) -> bool:
@@ -644,7 +651,7 @@ def _missing(value: object, wjx: bool) -> bool:
     if value is None:
         return True
     if isinstance(value, str):
-        t = normalize(value)
+        t = norm(value)
         return not t or t in _SKIPPED_TEXT
     n = _num(value)
     return wjx and n is not None and n in (-2.0, -3.0)
@@ -731,6 +738,7 @@ def read_raw(
 
     # columns
     meta: list[int] = []
+    identity: list[int] = []
     time_col = None
     cols: list[_Col] = []
     for c, v in enumerate(rows[header]):
@@ -738,13 +746,16 @@ def read_raw(
         if not h:
             continue
         k = _key(h)
+        if k in _IDENTITY:
+            identity.append(c)
+            continue
         if k in _META:
             meta.append(c)
             if k in _TIME_HEADERS and time_col is None:
                 time_col = c
             continue
-        norm = normalize(h)
-        m = _SUB_RE.match(norm)
+        folded = normalize(h)
+        m = _SUB_RE.match(folded)
         if m:
             cols.append(_Col(c, h, int(m.group(1) or m.group(2)), sub=_sub_text(h)))
             continue
@@ -769,7 +780,7 @@ def read_raw(
         if not any(cells):
             continue
         first = next(t for t in cells if t)
-        if normalize(first) in _SUMMARY_ROWS:
+        if norm(first) in _SUMMARY_ROWS:
             continue
         respondents += 1
         values = [row[c] if c < len(row) else "" for c in answer_idx]
@@ -777,13 +788,16 @@ def read_raw(
             blank += 1
             continue
         if min_seconds is not None and time_col is not None:
-            secs = parse_seconds(row[time_col] if time_col < len(row) else "")
+            shown = row[time_col] if time_col < len(row) else ""
+            secs = parse_seconds(shown)
             if secs is None:
-                bad_time = bad_time or (r, time_col)
+                bad_time = bad_time or (r, time_col, cell_text(shown) or "（空）")
             elif secs < min_seconds:
                 fast += 1
                 continue
-        key = tuple(cell_text(v) for v in values)
+        key = tuple(cell_text(row[c]) if c < len(row) else "" for c in identity) + tuple(
+            map(cell_text, values)
+        )
         if drop_duplicates and key in seen:
             dup += 1
             continue
@@ -808,7 +822,7 @@ def read_raw(
     if bad_time is not None:
         findings.append(
             _finding(name, bad_time[0], bad_time[1], "survey.bad_time",
-                     f"所用时间“{cell_text(rows[bad_time[0]][bad_time[1]])}”无法识别（应如“123秒”或“2分3秒”），该问卷未按时间筛选")
+                     f"所用时间“{bad_time[2]}”无法识别（应如“123秒”或“2分3秒”），该问卷未按时间筛选")
         )  # fmt: skip
     if not valid_rows:
         findings.append(_finding(name, header, 0, "survey.empty", "没有有效问卷"))
@@ -875,8 +889,8 @@ def _decode(
                 i += 1
                 group.append(cols[i])
             i += 1
-            values = [col_values(g.index) for g in group]
-            is_multi = any(_num(v) == 0.0 for vs in values for v in vs)
+            grid = [col_values(g.index) for g in group]
+            is_multi = any(_num(v) == 0.0 for vs in grid for v in vs)
             if is_multi:
                 q = _Q(
                     col.qno,
@@ -885,10 +899,10 @@ def _decode(
                     multi=True,
                 )
                 q.order = [g.sub or g.header for g in group]
-                for ri in range(len(values[0])):
+                for ri in range(len(grid[0])):
                     picked: list[str] = []
                     missing = True
-                    for g, vs in zip(group, values, strict=True):
+                    for g, vs in zip(group, grid, strict=True):
                         v = vs[ri]
                         if _missing(v, True):
                             continue
@@ -904,7 +918,7 @@ def _decode(
                     q.answers.append(None if missing or not picked else picked)
                 out.append(q)
             else:
-                for g, vs in zip(group, values, strict=True):
+                for g, vs in zip(group, grid, strict=True):
                     q = _Q(g.qno, g.sub or g.header, a1(header, g.index))
                     _decode_single(q, vs, cbq, coded, no_codebook, unknown_codes, missing_cb)
                     out.append(q)
@@ -1040,35 +1054,31 @@ def _classify(
         if not answered:
             continue
         if q.multi:
-            counts: Counter[str] = Counter(lab for a in answered for lab in a)  # type: ignore[union-attr]
+            counts: Counter[str] = Counter(lab for a in answered if isinstance(a, list) for lab in a)
             labels = _ordered(q.order, counts)
             choices.append(Choice(q.title, True, labels, tuple(counts[lab] for lab in labels), len(answered),
                                   tuple(q.others), q.cell))  # fmt: skip
             continue
         if q.numeric:
+            nums = [a if isinstance(a, float) else None for a in q.answers]
             if not (scores_allowed or _SCORE_HINT_RE.search(q.title)):
                 findings.append(
-                    _finding(sheet, -1, 0, "survey.skipped", f"“{q.title}”是数值填空题，未统计", "info")
+                    Finding("info", "survey.skipped", sheet, q.cell, f"“{q.title}”是数值填空题，未统计")
                 )
-                continue
-            if all(float(a).is_integer() and 1 <= float(a) <= top for a in answered):  # type: ignore[arg-type]
-                vec = [None if a is None else float(a) for a in q.answers]  # type: ignore[arg-type]
+            elif all(x.is_integer() and 1 <= x <= top for x in nums if x is not None):
                 if top == 5.0:
-                    five_point.append(
-                        (q, vec, [None if a is None else CANONICAL[float(a)] for a in q.answers])
-                    )  # type: ignore[arg-type]
+                    five_point.append((q, nums, [None if x is None else CANONICAL[x] for x in nums]))
                 else:
                     levels = tuple(float(s) for s in range(int(top), 0, -1))
-                    custom.append((q, vec, tuple(f"{s:g}分" for s in levels), levels))
+                    custom.append((q, nums, tuple(f"{s:g}分" for s in levels), levels))
             else:
                 findings.append(
-                    _finding(
-                        sheet,
-                        -1,
-                        0,
-                        "survey.skipped",
-                        f"“{q.title}”的数值超出 1～{top:g} 分，未作为满意度题",
+                    Finding(
                         "info",
+                        "survey.skipped",
+                        sheet,
+                        q.cell,
+                        f"“{q.title}”的数值超出 1～{top:g} 分，未作为满意度题",
                     )
                 )
             continue
@@ -1076,15 +1086,13 @@ def _classify(
         cbq = codebook.questions.get(q.qno) if codebook and q.qno is not None else None
         if cbq is not None and cbq.scored:
             opts = sorted(((lab, s) for _, lab, s in cbq.options if s is not None), key=lambda x: -x[1])
-            vec = []
-            for a in q.answers:
-                vec.append(None if a is None else cbq.score(str(a)))
+            vec: list[float | None] = [None if a is None else cbq.score(str(a)) for a in q.answers]
             unknown = {str(a) for a, s in zip(q.answers, vec, strict=True) if a is not None and s is None}
             unknown -= {lab for lab in unknown if _is_na(lab)}
             if unknown:
                 findings.append(
-                    _finding(sheet, -1, 0, "survey.unknown_option",
-                             f"“{q.title}”的答案“{'、'.join(sorted(unknown)[:3])}”在选项表中没有分值，按缺失处理")
+                    Finding("warning", "survey.unknown_option", sheet, q.cell,
+                            f"“{q.title}”的答案“{'、'.join(sorted(unknown)[:3])}”在选项表中没有分值，按缺失处理")
                 )  # fmt: skip
             custom.append((q, vec, tuple(lab for lab, _ in opts), tuple(s for _, s in opts)))
             continue
@@ -1100,7 +1108,7 @@ def _classify(
             continue
         counts = Counter(labels_seen)
         if len(counts) > 30 and len(counts) > len(labels_seen) / 2:
-            findings.append(_finding(sheet, -1, 0, "survey.skipped", f"“{q.title}”是填空题，未统计", "info"))
+            findings.append(Finding("info", "survey.skipped", sheet, q.cell, f"“{q.title}”是填空题，未统计"))
             continue
         labels = _ordered(q.order, counts)
         choices.append(Choice(q.title, False, labels, tuple(counts[lab] for lab in labels), len(answered),
@@ -1120,20 +1128,16 @@ def _classify(
     # items in question order
     order = {id(q): i for i, q in enumerate(questions)}
     entries: list[tuple[int, Item, list[float | None]]] = []
-    for q, vec, _labs in five_point:
-        scores5 = (5.0, 4.0, 3.0, 2.0, 1.0)
+    scores5 = (5.0, 4.0, 3.0, 2.0, 1.0)
+    for q, vec, _ in five_point:
         counts5 = tuple(sum(1 for s in vec if s == lvl) for lvl in scores5)
         entries.append((order[id(q)], Item(q.title, level_labels, scores5, counts5, cell=q.cell), vec))
-    for q, vec, labs, scores in custom:
-        counts_c = tuple(sum(1 for s in vec if s == lvl) for lvl in scores)
-        if labs and len(set(scores)) == len(scores):
-            entries.append((order[id(q)], Item(q.title, labs, scores, counts_c, cell=q.cell), vec))
+    for q, vec, opt_labels, opt_scores in custom:
+        if len(set(opt_scores)) == len(opt_scores):
+            counts_c = tuple(sum(1 for s in vec if s == lvl) for lvl in opt_scores)
         else:
-            # several options share a score: count by label
-            entries.append(
-                (order[id(q)],
-                 Item(q.title, labs, scores, _count_labels(q, labs), cell=q.cell), vec)
-            )  # fmt: skip
+            counts_c = _count_labels(q, opt_labels)  # several options share a score: count by label
+        entries.append((order[id(q)], Item(q.title, opt_labels, opt_scores, counts_c, cell=q.cell), vec))
     entries.sort(key=lambda e: e[0])
     result.choices = tuple(choices)
     if not entries and not choices:
@@ -1146,7 +1150,7 @@ def _classify(
 
 def _count_labels(q: _Q, labels: tuple[str, ...]) -> tuple[int, ...]:
     keys = [normalize(lab) for lab in labels]
-    c = Counter(normalize(clean_label(str(a))) for a in q.answers if a is not None)
+    c = Counter(norm(clean_label(str(a))) for a in q.answers if a is not None)
     return tuple(c[k] for k in keys)
 
 
