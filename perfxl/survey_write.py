@@ -15,6 +15,7 @@ from typing import Any
 
 from .cells import a1
 from .survey import (
+    DEFAULT_WEIGHTS,
     MEAN,
     METHOD_EXPLAIN,
     METHOD_LABELS,
@@ -331,6 +332,9 @@ def write_tally_template(path: str | os.PathLike[str]) -> None:
         key = wb.add_format({"bold": True, "border": 1, "bg_color": "#FFF2CC"})
         entry = wb.add_format({"border": 1, "bg_color": "#FFFFFF", "locked": False})
         ws = wb.add_worksheet(TEMPLATE_SHEET)
+        ws.set_paper(9)  # A4
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
         ws.set_column(0, 0, 10)
         ws.set_column(1, 1, 50)
         ws.set_column(2, 8, 11)
@@ -353,7 +357,7 @@ def write_tally_template(path: str | os.PathLike[str]) -> None:
             },
         )
         ws.write_string(r + 1, 0, "选项分值", key)
-        ws.write_string(r + 1, 1, "100,80,60,40,20", entry)
+        ws.write_string(r + 1, 1, ",".join(f"{w:g}" for w in DEFAULT_WEIGHTS), entry)
         header = r + 3
         labels = ["非常满意", "比较满意", "基本满意", "不太满意", "非常不满意"]
         for c, h in enumerate(["序号", "题目", *labels, "合计"]):
