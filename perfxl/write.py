@@ -13,6 +13,7 @@ in the target folder and renamed, so a failure never leaves a partial output.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ class Formats:
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
         border = {**base, "border": 1, "border_color": "#A6A6A6"}
         self.text = wb.add_format({**border, "text_wrap": True})
+        self.center = wb.add_format({**border, "text_wrap": True, "align": "center"})
+        self.cell = wb.add_format(border)
         self.plain = wb.add_format(base)
         self.date = wb.add_format({**border, "num_format": "yyyy-mm-dd"})
         self.num = wb.add_format({**border, "num_format": "0.00"})
@@ -104,15 +107,26 @@ def _write_value(ws: Any, r: int, c: int, value: object, fmt: Any, fmts: Formats
         ws.write_string(r, c, str(value), fmt)
 
 
-def copy_sheet(wb: Any, sheet: Sheet, name: str, fmts: Formats, *, header_row: int | None = None) -> Any:
+def copy_sheet(
+    wb: Any,
+    sheet: Sheet,
+    name: str,
+    fmts: Formats,
+    *,
+    header_row: int | None = None,
+    col_formats: dict[int, Any] | None = None,
+    default_format: Any = None,
+) -> Any:
     """Copy a user's sheet at the same positions (values only; merges kept)."""
+    col_formats = col_formats or {}
+    body = default_format or fmts.text
     ws = wb.add_worksheet(name)
     merged_cells: set[tuple[int, int]] = set()
     for (r0, c0), (r1, c1) in sheet.merged:
         if (r0, c0) == (r1, c1):
             continue
         value = sheet.value(r0, c0)
-        fmt = fmts.header if header_row is not None and r0 <= header_row else fmts.text
+        fmt = fmts.header if header_row is not None and r0 <= header_row else body
         if isinstance(value, str):
             ws.merge_range(r0, c0, r1, c1, "", fmt)
             ws.write_string(r0, c0, value, fmt)
@@ -123,10 +137,11 @@ def copy_sheet(wb: Any, sheet: Sheet, name: str, fmts: Formats, *, header_row: i
             for cc in range(c0, c1 + 1):
                 merged_cells.add((rr, cc))
     for r, row in enumerate(sheet.rows):
-        fmt = fmts.header if header_row is not None and r == header_row else fmts.text
+        is_header = header_row is not None and r <= header_row
         for c, value in enumerate(row):
             if (r, c) in merged_cells:
                 continue
+            fmt = fmts.header if is_header else col_formats.get(c, body)
             _write_value(ws, r, c, value, fmt, fmts)
     return ws
 
@@ -150,30 +165,19 @@ class _Cols:
 
     @property
     def last(self) -> int:
-        return self.note
+        return self.expert
 
 
 def _layout(ev: Evaluation, sheet: Sheet) -> _Cols:
+    """perfxl's columns right of the user's table: what a reader prints first, helpers after."""
     width = max(len(ev.table.headers), sheet.width)
     k = min(MAX_JUDGEMENT_COLS, max((len(i.facts.judgements or []) for i in ev.indicators), default=0))
     c = width
-    cols = _Cols(
-        group=c,
-        weight=c + 1,
-        target=c + 2,
-        actual=c + 3,
-        failures=c + 4,
-        judge0=c + 5,
-        judge_n=k,
-        computed=c + 5 + k,
-        expert=c + 6 + k,
-        final=c + 7 + k,
-        diff=c + 8 + k,
-        rate=c + 9 + k,
-        rule=c + 10 + k,
-        note=c + 11 + k,
+    return _Cols(
+        final=c, rate=c + 1, note=c + 2, diff=c + 3, rule=c + 4,
+        group=c + 5, weight=c + 6, target=c + 7, actual=c + 8, failures=c + 9,
+        judge0=c + 10, judge_n=k, computed=c + 10 + k, expert=c + 11 + k,
     )
-    return cols
 
 
 def _refs(ev: Evaluation, ind: IndicatorResult, r: int, cols: _Cols) -> Refs:
@@ -198,7 +202,10 @@ def _refs(ev: Evaluation, ind: IndicatorResult, r: int, cols: _Cols) -> Refs:
 
 def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple[Any, _Cols, dict[int, int]]:
     t = ev.table
-    ws = copy_sheet(wb, sheet, OUT_SHEET, fmts, header_row=t.header_row)
+    short = ("seq", "weight", "target", "actual", "judgements", "failures", "score", "rate")
+    centered = {t.columns[k]: fmts.center for k in short if k in t.columns}
+    centered.update({c: fmts.center for _lab, c in t.expert_cols})
+    ws = copy_sheet(wb, sheet, OUT_SHEET, fmts, header_row=t.header_row, col_formats=centered)
     cols = _layout(ev, sheet)
     h = t.header_row
     headers = [
@@ -212,7 +219,7 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
         (cols.expert, "专家评分"),
         (cols.final, "最终得分"),
         (cols.diff, "差异（申报−最终）"),
-        (cols.rate, "得分率"),
+        (cols.rate, "最终得分率"),
         (cols.rule, "识别规则"),
         (cols.note, "扣分说明"),
     ]
@@ -340,7 +347,7 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
                 ws, r, c, val, fmts.finding_num if isinstance(val, (int, float)) else fmts.finding_text, fmts
             )
         ws.write_comment(r, c, "\n".join(msgs), {"author": "perfxl", "x_scale": 2.5, "y_scale": 2})
-    _sheet_setup(ws, t.header_row, t.columns.get("name", 0), cols, sheet)
+    _sheet_setup(ws, t, cols, sheet, {i.row.row: i.note for i in ev.indicators})
     return ws, cols, row_of
 
 
@@ -375,7 +382,10 @@ def _parse_a1(text: str) -> tuple[int, int] | None:
     return int(digits) - 1, col - 1
 
 
-def _sheet_setup(ws: Any, header_row: int, name_col: int, cols: _Cols, sheet: Sheet) -> None:
+def _sheet_setup(
+    ws: Any, table: Any, cols: _Cols, sheet: Sheet, notes: dict[int, str]
+) -> None:
+    header_row, name_col = table.header_row, table.columns.get("name", 0)
     ws.freeze_panes(header_row + 1, name_col + 1)
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -383,20 +393,73 @@ def _sheet_setup(ws: Any, header_row: int, name_col: int, cols: _Cols, sheet: Sh
     ws.repeat_rows(header_row)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.set_footer("&C第 &P 页，共 &N 页")
-    widths: dict[int, float] = {}
-    for row in sheet.rows[: header_row + 60]:
-        for c, v in enumerate(row):
-            s = str(v) if v not in (None, "") else ""
-            w = min(40.0, max(6.0, sum(2 if ord(ch) > 127 else 1 for ch in s[:60]) * 0.9))
-            widths[c] = max(widths.get(c, 6.0), w)
+    widths = _column_widths(table, sheet)
+    widths.update({cols.final: 8.0, cols.rate: 8.0, cols.note: 30.0, cols.diff: 8.0, cols.rule: 30.0})
+    for c in range(cols.group, cols.expert + 1):
+        widths.setdefault(c, 9.0)
+    for c in range(cols.judge0, cols.judge0 + cols.judge_n):
+        widths[c] = 5.0
     for c, w in widths.items():
-        ws.set_column(c, c, min(w, 30.0))
-    ws.set_column(cols.group, cols.failures, 10)
-    if cols.judge_n:
-        ws.set_column(cols.judge0, cols.judge0 + cols.judge_n - 1, 5)
-    ws.set_column(cols.computed, cols.rate, 9)
-    ws.set_column(cols.rule, cols.rule, 36)
-    ws.set_column(cols.note, cols.note, 44)
+        ws.set_column(c, c, w)
+    # print the user's table and the verdict columns; the helper columns stay on screen only
+    ws.print_area(0, 0, max(len(sheet.rows) - 1, header_row), cols.note)
+    for r in range(table.first_row, len(sheet.rows)):
+        texts = [(c, sheet.value(r, c)) for c in range(len(sheet.rows[r]))]
+        notes[r] = notes.get(r, "")
+        lines = max(
+            [_lines(v, widths.get(c, 8.43)) for c, v in texts if isinstance(v, str)]
+            + [_lines(notes[r], widths[cols.note])]
+        )
+        if lines > 1:
+            ws.set_row(r, min(409, 12.75 * lines + 3))
+
+
+def _fit_copy(ws: Any, sheet: Sheet) -> None:
+    """Column widths from content for a copied sheet, and a printable page."""
+    widths: dict[int, float] = {}
+    for row in sheet.rows[:2000]:
+        for c, v in enumerate(row):
+            if v in ("", None):
+                continue
+            text = str(v) if not isinstance(v, float) else f"{v:g}"
+            w = sum(1.75 if ord(ch) > 0x2E80 else 1.0 for ch in text) + 1.5
+            widths[c] = max(widths.get(c, 6.0), min(w, 50.0))
+    for c, w in widths.items():
+        ws.set_column(c, c, w)
+    ws.set_paper(9)
+    if sum(widths.values()) > 100:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+
+
+_WIDTHS = {
+    "seq": 5.0, "level1": 10.0, "level2": 10.0, "name": 16.0, "weight": 6.0, "explanation": 20.0, "basis": 16.0,
+    "target": 9.0, "actual": 9.0, "rule": 30.0, "method": 12.0, "judgements": 8.0, "failures": 6.0,
+    "process": 30.0, "score": 7.0, "rate": 7.0, "deviation": 20.0,
+}
+
+
+def _column_widths(table: Any, sheet: Sheet) -> dict[int, float]:
+    widths: dict[int, float] = {}
+    for key, col in table.columns.items():
+        widths[col] = _WIDTHS.get(key, 10.0)
+    for _label, col in table.expert_cols:
+        widths[col] = 6.0
+    for col in range(sheet.width):
+        widths.setdefault(col, 10.0)
+    return widths
+
+
+def _lines(value: object, width: float) -> int:
+    """Wrapped lines a text needs in a column of ``width`` characters (CJK counts double)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    units = max(1.0, width - 1)
+    total = 0
+    for part in value.split("\n"):
+        w = sum(1.75 if ord(ch) > 0x2E80 else 1.0 for ch in part)
+        total += max(1, math.ceil(w / units))
+    return total
 
 
 def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
@@ -516,7 +579,7 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     ws.write_number(r, 1, deducted, fmts.int)
     r += 1
     ws.write_string(r, 0, "生成", fmts.bold)
-    ws.write_string(r, 1, f"perfxl {__version__}", fmts.text)
+    ws.merge_range(r, 1, r, 3, f"perfxl {__version__}", fmts.text)
     if base_groups:
         chart = wb.add_chart({"type": "bar"})
         chart.add_series(
@@ -560,6 +623,9 @@ def _write_findings(wb: Any, ev: Evaluation, fmts: Formats, sheet_map: dict[str,
         else:
             ws.write_string(i, 3, shown, fmts.text)
         ws.write_string(i, 4, f.message, fmts.text)
+        lines = _lines(f.message, 90.0)
+        if lines > 1:
+            ws.set_row(i, 12.75 * lines + 3)
     if not ev.findings:
         ws.write_string(1, 4, "未发现问题", fmts.text)
     ws.freeze_panes(1, 0)
@@ -605,7 +671,9 @@ def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
             continue
         out_name = name if name not in used else _safe_name(name, used)
         used.add(out_name)
-        copy_sheet(wb, book.sheet(name), out_name, fmts)
+        src_sheet = book.sheet(name)
+        copy = copy_sheet(wb, src_sheet, out_name, fmts, default_format=fmts.cell)
+        _fit_copy(copy, src_sheet)
         sheet_map[name] = out_name
     if ev.surveys:
         from .survey import write_survey_sheet
