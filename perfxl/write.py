@@ -706,11 +706,19 @@ def write_output(out: str | os.PathLike[str], ev: Evaluation, book: Book) -> Pat
     if target.resolve() == Path(book.path).resolve():
         raise PerfxlError("输出文件不能与输入文件相同（perfxl 从不修改输入文件）", file=str(out))
     folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise PerfxlError("输出路径是一个文件夹，请指定 .xlsx 文件名", file=str(out))
     if not folder.exists():
         raise PerfxlError("输出目录不存在", file=str(out))
+    if not folder.is_dir():
+        raise PerfxlError("输出目录不是文件夹（路径中有同名的文件）", file=str(out))
     if not os.access(folder, os.W_OK):
         raise PerfxlError("输出目录不可写（没有写入权限）", file=str(out))
-    fd, tmp_name = tempfile.mkstemp(prefix=".perfxl-", suffix=".xlsx.tmp", dir=folder)
+    try:  # root passes os.access everywhere; /sys, /proc or a read-only mount still refuse
+        fd, tmp_name = tempfile.mkstemp(prefix=".perfxl-", suffix=".xlsx.tmp", dir=folder)
+    except OSError as exc:
+        reason = "没有写入权限" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
+        raise PerfxlError(f"输出目录不可写（{reason}）", file=str(out)) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -719,6 +727,9 @@ def write_output(out: str | os.PathLike[str], ev: Evaluation, book: Book) -> Pat
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)
         raise PerfxlError("无法写入输出文件（可能正被 WPS/Excel 打开）", file=str(out)) from exc
+    except OSError as exc:  # disk full, read-only file system, …
+        tmp.unlink(missing_ok=True)
+        raise PerfxlError(f"无法写入输出文件（{exc.strerror or exc}）", file=str(out)) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
