@@ -123,6 +123,12 @@ def run_batch(
         raise PerfxlError(f"无法创建输出文件夹（{exc.strerror or exc}）", file=str(output_dir)) from exc
     if not os.access(output_dir, os.W_OK):
         raise PerfxlError("输出文件夹不可写", file=str(output_dir))
+    try:  # root passes os.access everywhere; /sys, /proc and read-only mounts still refuse
+        fd, probe = tempfile.mkstemp(prefix=".perfxl-", dir=output_dir)
+    except OSError as exc:
+        raise PerfxlError("输出文件夹不可写", file=str(output_dir)) from exc
+    os.close(fd)
+    os.unlink(probe)
     files = find_workbooks(input_dir, recursive)
     out_root = output_dir.resolve()
     files = [f for f in files if out_root not in f.resolve().parents]
