@@ -312,6 +312,59 @@ def batch(
 
 
 @cli.command()
+@click.argument("input_path", metavar="INPUT.xlsx", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="写出问卷分析工作簿（含条形图）")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@click.option("--method", type=str, help="满意度计算方法：均值法（默认）、满意率法、加权法（覆盖工作表中的“计算方法”）")
+@click.option("--min-seconds", type=click.FloatRange(min=0), help="剔除答题用时少于 N 秒的问卷")
+@click.option("--keep-duplicates", is_flag=True, help="不剔除答案完全相同的重复提交")
+def survey(
+    input_path: Path,
+    output: Path | None,
+    as_json: bool,
+    method: str | None,
+    min_seconds: float | None,
+    keep_duplicates: bool,
+) -> None:
+    """问卷分析：满意度（每题与总体）、选项占比、信度（Cronbach α）与效度（题总相关）。"""
+    from .book import open_book
+    from .numbers import fmt_pct
+    from .survey import analyze_book, survey_json
+
+    try:
+        book = open_book(input_path)
+        results = analyze_book(book, min_seconds=min_seconds, method=method, drop_duplicates=not keep_duplicates)
+    except PerfxlError as exc:
+        _fail(exc.with_file(str(input_path)))
+    if not any(r.usable for r in results):
+        first = next((f for r in results for f in r.findings if f.severity == "error"), None)
+        if first is not None:
+            _fail(PerfxlError(first.message, file=str(input_path), sheet=first.sheet, cell=first.cell or None))
+        _fail(PerfxlError("工作簿中没有可分析的问卷工作表（应命名为“问卷汇总…”或“问卷明细…”）", file=str(input_path)))
+    if output is not None:
+        from .write import write_survey_output
+
+        try:
+            write_survey_output(output, results, book)
+        except PerfxlError as exc:
+            _fail(exc)
+    if as_json:
+        _echo_json(survey_json(results))
+        return
+    for r in results:
+        alpha = f"，Cronbach α {r.cronbach_alpha:.2f}" if r.cronbach_alpha is not None else ""
+        overall = fmt_pct(r.overall) if r.overall is not None else "—"
+        click.echo(f"{r.name}：有效问卷 {r.valid}/{r.respondents}，总体满意度 {overall}{alpha}")
+        for item in r.items:
+            sat = fmt_pct(item.satisfaction) if item.satisfaction is not None else "—"
+            click.echo(f"  {item.question}：{sat}")
+        for f in r.findings:
+            _err(f.line())
+    if output is not None:
+        click.echo(f"已写出：{output}")
+
+
+@cli.command()
 @click.argument(
     "kind",
     metavar="KIND",

@@ -23,7 +23,8 @@ row within 15 that names meta columns or numbered questions, else the first row 
 text cells).  问卷星 exports are read as they come:
 
 - meta columns 序号, 提交答卷时间, 所用时间 ("123秒", "2分3秒"), 来源, 来源详情, 来自IP are
-  not answers and are ignored when looking for duplicates (same answers = duplicate); the
+  not answers; a duplicate is the same answers from the same 来自IP (when the column exists —
+  many people truly answer "all 非常满意", so answers alone do not make a duplicate); the
   personal columns of hand-made sheets (姓名, 电话, 手机号…) are not answers either, but two
   people with different names and the same answers are not duplicates;
 - "N、题干" is one question; "第N题(子项)" / "N(子项)" columns are matrix rows (each a
@@ -166,6 +167,7 @@ _IDENTITY = {
     "学号", "填表人", "受访者", "被调查人", "调查对象姓名",
 }  # fmt: skip
 _WJX_META = {"提交答卷时间", "来自ip", "来源详情", "所用时间"}
+_SAME_DEVICE = {"来自ip", "ip", "ip地址"}
 _TIME_HEADERS = {"所用时间", "答题时长", "作答时长", "填写时长", "用时"}
 _SKIPPED_TEXT = {"(跳过)", "跳过", "(空)", "空", "-2", "-3", "(未作答)", "未作答", "(未显示)"}
 _SUMMARY_ROWS = {"合计", "总计", "平均", "平均值", "平均分", "均值", "小计"}
@@ -748,6 +750,12 @@ def read_raw(
         k = _key(h)
         if k in _IDENTITY:
             identity.append(c)
+            continue
+        if k in _SAME_DEVICE:
+            # the same answers from the same address are one person submitting twice;
+            # the same answers from different addresses are different people
+            identity.append(c)
+            meta.append(c)
             continue
         if k in _META:
             meta.append(c)

@@ -701,7 +701,34 @@ def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
 
 
 def write_output(out: str | os.PathLike[str], ev: Evaluation, book: Book) -> Path:
-    """Write atomically: a temporary file in the target folder, then rename."""
+    """Write the annotated workbook atomically: a temporary file in the target folder, then rename."""
+    return _atomic(out, book, lambda tmp: build_workbook(tmp, ev, book))
+
+
+def build_survey_workbook(path: Path, results: Any, book: Book) -> None:
+    """问卷分析 plus copies of the questionnaire sheets (for ``perfxl survey -o``)."""
+    import xlsxwriter
+
+    from .survey import write_survey_sheet
+
+    wb = xlsxwriter.Workbook(str(path), _xlsx_options())
+    fmts = Formats(wb)
+    write_survey_sheet(wb, results)
+    used = {"问卷分析"}
+    for name in book.sheet_names:
+        if name.startswith("问卷") and name not in used:
+            used.add(name)
+            src = book.sheet(name)
+            _fit_copy(copy_sheet(wb, src, name, fmts, default_format=fmts.cell), src)
+    wb.set_properties({"title": "问卷分析（perfxl）", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)})
+    wb.close()
+
+
+def write_survey_output(out: str | os.PathLike[str], results: Any, book: Book) -> Path:
+    return _atomic(out, book, lambda tmp: build_survey_workbook(tmp, results, book))
+
+
+def _atomic(out: str | os.PathLike[str], book: Book, build: Any) -> Path:
     target = Path(out)
     if target.resolve() == Path(book.path).resolve():
         raise PerfxlError("输出文件不能与输入文件相同（perfxl 从不修改输入文件）", file=str(out))
@@ -722,7 +749,7 @@ def write_output(out: str | os.PathLike[str], ev: Evaluation, book: Book) -> Pat
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        build_workbook(tmp, ev, book)
+        build(tmp)
         os.replace(tmp, target)
     except PermissionError as exc:
         tmp.unlink(missing_ok=True)

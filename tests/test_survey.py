@@ -385,29 +385,32 @@ def raw_rows(people: list[dict[str, object]], mode: str) -> list[list[object]]:
     width = len(make(people[0]))
     blank: list[object] = ["" if mode == "text" else -3] * width
     rows: list[list[object]] = [TEXT_HEADER if mode == "text" else NUMBER_HEADER]
+    # (insert after person i, answers, whose device sent it): a duplicate is a resubmission
+    # from the same 来自IP; a blank row comes from a device of its own
     extra = [
-        (20, blank),
-        (41, make(people[10])),
-        (90, make(people[11])),
-        (150, blank),
-        (151, make(people[12])),
+        (20, blank, None),
+        (41, make(people[10]), 10),
+        (90, make(people[11]), 11),
+        (150, blank, None),
+        (151, make(people[12]), 12),
     ]
-    extra += [(299, make(people[13])), (299, blank)]
-    planted = dict[int, list[list[object]]]()
-    for at, row in extra:
-        planted.setdefault(at, []).append(row)
+    extra += [(299, make(people[13]), 13), (299, blank, None)]
+    planted = dict[int, list[tuple[list[object], int | None]]]()
+    for at, row, who in extra:
+        planted.setdefault(at, []).append((row, who))
     serial = 0
     for i, p in enumerate(people):
-        for answers in [make(p), *planted.get(i, [])]:
+        for answers, who in [(make(p), i), *planted.get(i, [])]:
             serial += 1
             secs = int(p["secs"]) if answers == make(p) else 100  # type: ignore[call-overload]
+            device = f"10.0.{who}.1(新疆)" if who is not None else f"10.9.{serial}.1(新疆)"
             meta = [
                 serial,
                 f"2024/5/{1 + serial % 28} 10:{serial % 60:02d}:00",
                 fmt_secs(secs),
                 "微信",
                 "N/A",
-                f"10.0.{serial}.1(新疆)",
+                device,
             ]
             rows.append(meta + answers)
     return rows
