@@ -250,7 +250,7 @@ def check_grade(ev: Evaluation) -> Iterator[Finding]:
 
 
 _STATED_SCORE = [
-    re.compile(r"得分\s*[=＝为:：]\s*(-?\d+(?:\.\d+)?)\s*分"),
+    re.compile(r"得分\s*[=＝为:：]?\s*(-?\d+(?:\.\d+)?)\s*分"),
     re.compile(r"(?:最终|综合评价|经综合评价|最终得分为|该项最终)\s*得\s*(?:分为)?\s*(-?\d+(?:\.\d+)?)\s*分"),
     re.compile(r"得\s*(-?\d+(?:\.\d+)?)\s*分"),
 ]

@@ -1,0 +1,98 @@
+"""The audit catalogue (SPEC §9): each real inconsistency on its own row, consistent rows clean."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfxl.audit import stated_score
+from perfxl.book import open_book
+from perfxl.evaluate import evaluate_book
+
+INPUTS = Path(__file__).resolve().parent.parent / "inputs"
+REF004 = INPUTS / "004_政务服务和公共资源交易中心_部门整体评价.xlsx"
+RULES = INPUTS / "示例_项目评价_规则大全.xlsx"
+
+
+def _findings(path):
+    ev = evaluate_book(open_book(path))
+    return ev, [(f.severity, f.code, f.sheet, f.cell) for f in ev.findings]
+
+
+def test_reference_004_flags_exactly_its_real_inconsistencies():
+    ev, found = _findings(REF004)
+    serious = sorted((code, cell) for sev, code, sheet, cell in found if sev in ("error", "warning"))
+    assert serious == sorted(
+        [
+            ("process.rate", "J26"),  # C43 评分过程 quotes 93.94%, 业绩值 93.22%
+            ("process.rate", "J27"),  # C44 quotes 98.19%, 业绩值 97.07%
+            ("rule.points", "I23"),  # C31 "得5分" on weight 4
+            ("base.project_list", "C35"),  # project list 年初 33 vs 项目支出 78.08
+            ("base.project_list", "D35"),  # 245.94 vs 245.93
+            ("base.project_list", "E35"),
+        ]
+    )
+    messages = {f.cell: f.message for f in ev.findings}
+    assert "93.94%" in messages["J26"] and "93.22%" in messages["J26"]
+    assert "98.19%" in messages["J27"] and "97.07%" in messages["J27"]
+
+
+@pytest.fixture(scope="module")
+def tampered(tmp_path_factory):
+    wb = openpyxl.load_workbook(REF004)
+    ws = wb["指标"]
+    ws["J3"] = "综上所述，该指标设定分值3分，经综合评价得2分。"  # A11: process says 2, 得分 says 3
+    ws["L4"] = "90%"  # A12: 得分率 90% but 3/3
+    ws["K5"] = 1.5  # A21: declared 1.5, the rule gives 2 (业绩值 = 标杆值)
+    ws["K32"] = 95  # 合计 95, the scores add up to 93
+    ws["B3"] = "A部门决策（16）"  # declared group weight 16, children add up to 15
+    path = tmp_path_factory.mktemp("audit") / "tampered.xlsx"
+    wb.save(path)
+    return _findings(path)
+
+
+@pytest.mark.parametrize(
+    ("code", "cell"),
+    [
+        ("process.score", "J3"),
+        ("rate.mismatch", "L4"),
+        ("score.mismatch", "K5"),
+        ("total.mismatch", "K32"),
+        ("weights.group", "B3"),
+    ],
+)
+def test_each_inconsistency_on_its_own_row(tampered, code, cell):
+    _ev, found = tampered
+    assert [f for f in found if f[1] == code and f[3] == cell], found
+
+
+def test_consistent_rows_stay_clean(tampered):
+    _ev, found = tampered
+    noisy_rows = {cell for sev, code, sheet, cell in found if sev != "info" and sheet == "指标"}
+    for clean in ("K6", "K7", "K8", "K9", "J6", "J7", "L6", "L7", "K10", "K11"):
+        assert clean not in noisy_rows
+
+
+def test_rules_example_declared_errors():
+    ev, found = _findings(RULES)
+    codes = {(code, cell) for _sev, code, _sheet, cell in found}
+    assert ("score.mismatch", "P8") in codes and ("score.mismatch", "P22") in codes
+    assert ("total.recomputed", "P27") in codes
+    assert ev.total == Decimal("83.34")
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("综上所述，该指标设定分值3分，经综合评价得3分。", "3"),
+        ("得分=3分", "3"),
+        ("故绩效目标合理性指标满分3分，得分2.4分；结合专家评分结果，该项最终得分为2.33分。", "2.33"),
+        ("该指标满分 5 分，得分 2.5 分。", "2.5"),
+        ("根据问卷调查结果显示，满意度为96.90%，此项得满分。", None),
+    ],
+)
+def test_stated_score(text, score):
+    assert stated_score(text) == (Decimal(score) if score else None)
