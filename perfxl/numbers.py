@@ -221,6 +221,8 @@ def parse_number(value: object) -> Quantity | None:
 
 def cell_text(value: object) -> str:
     """A cell value as the text a person sees (floats without trailing .0)."""
+    if type(value) is str:  # the common case first: called for every cell of every sheet
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

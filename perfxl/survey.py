@@ -107,6 +107,7 @@ def clean_label(text: object) -> str:
     return _clean(cell_text(text))
 
 
+@lru_cache(maxsize=8192)
 def label_score(label: str) -> float | None:
     """Score of a 5-point label ('比较满意' → 4.0); None when it is not one."""
     return LEVELS.get(norm(clean_label(label)))

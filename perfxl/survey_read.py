@@ -52,6 +52,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .book import Book, Sheet
 from .cells import a1
@@ -645,7 +646,16 @@ def _num(value: object) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value) if math.isfinite(value) else None
+    if type(value) is str:
+        return _num_text(value)
     t = cell_text(value)
+    return float(t) if _INT_TEXT_RE.fullmatch(t) else None
+
+
+@lru_cache(maxsize=8192)
+def _num_text(value: str) -> float | None:
+    # answers repeat a few option texts thousands of times: parse each text once
+    t = value.strip()
     return float(t) if _INT_TEXT_RE.fullmatch(t) else None
 
 
@@ -702,6 +712,7 @@ def _find_raw_header(rows: list[list[object]]) -> int | None:
     return fallback
 
 
+@lru_cache(maxsize=8192)
 def _split_other(text: str) -> tuple[str, str]:
     """'其他〖自行填写〗' → ('其他', '自行填写')."""
     others = [o.strip() for o in _OTHER_RE.findall(text) if o.strip()]
