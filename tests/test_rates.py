@@ -386,7 +386,13 @@ def assert_formula(book: Book, rate: Rate) -> None:
         assert result == "", (rate.key, rate.formula, result)
     else:
         assert isinstance(result, float), (rate.key, rate.formula, result)
-        assert abs(result - float(rate.value)) < 1e-9, (rate.key, rate.formula, result, rate.value)
+        # floats carry ~16 significant digits: compare relatively for large rates
+        assert abs(result - float(rate.value)) <= 1e-9 * max(1.0, abs(float(rate.value))), (
+            rate.key,
+            rate.formula,
+            result,
+            rate.value,
+        )
 
 
 def assert_all_formulas(book: Book, rates: dict[str, Rate]) -> None:
