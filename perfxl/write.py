@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -93,6 +94,10 @@ class Formats:
 
 def _write_value(ws: Any, r: int, c: int, value: object, fmt: Any, fmts: Formats) -> None:
     """A user's cell value, text always as text."""
+    if type(value) is str:  # most cells: skip the isinstance chain
+        if value:
+            ws.write_string(r, c, value, fmt)
+        return
     if value is None or value == "":
         return
     if isinstance(value, bool):
@@ -337,12 +342,13 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
             name_val = sheet.value(r, t.columns["name"])
             _write_value(ws, r, t.columns["name"], name_val, fmts.lost_text, fmts)
     # findings: mark cells and comment them
+    merged = _merged_cells(sheet)
     for (r, c), msgs in finding_cells.items():
         if c >= len(sheet.rows[r]) if r < len(sheet.rows) else True:
             val: object = ""
         else:
             val = sheet.value(r, c)
-        if (r, c) not in _merged_cells(sheet):
+        if (r, c) not in merged:
             _write_value(
                 ws, r, c, val, fmts.finding_num if isinstance(val, (int, float)) else fmts.finding_text, fmts
             )
@@ -417,12 +423,17 @@ def _sheet_setup(
 def _fit_copy(ws: Any, sheet: Sheet) -> None:
     """Column widths from content for a copied sheet, and a printable page."""
     widths: dict[int, float] = {}
+    known: dict[str, float] = {}  # answers and labels repeat: measure each text once
     for row in sheet.rows[:2000]:
         for c, v in enumerate(row):
             if v in ("", None):
                 continue
-            text = str(v) if not isinstance(v, float) else f"{v:g}"
-            w = sum(1.75 if ord(ch) > 0x2E80 else 1.0 for ch in text) + 1.5
+            if type(v) is str:
+                w = known.get(v, 0.0)
+                if not w:
+                    w = known[v] = _text_width(v) + 1.5
+            else:
+                w = _text_width(str(v) if not isinstance(v, float) else f"{v:g}") + 1.5
             widths[c] = max(widths.get(c, 6.0), min(w, 50.0))
     for c, w in widths.items():
         ws.set_column(c, c, w)
@@ -457,9 +468,16 @@ def _lines(value: object, width: float) -> int:
     units = max(1.0, width - 1)
     total = 0
     for part in value.split("\n"):
-        w = sum(1.75 if ord(ch) > 0x2E80 else 1.0 for ch in part)
-        total += max(1, math.ceil(w / units))
+        total += max(1, math.ceil(_text_width(part) / units))
     return total
+
+
+_WIDE_RE = re.compile("[\u2e81-\U0010ffff]")
+
+
+def _text_width(text: str) -> float:
+    """Display width in Excel character units: CJK and other wide characters count 1.75."""
+    return len(text) + 0.75 * len(_WIDE_RE.findall(text))
 
 
 def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
