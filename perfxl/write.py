@@ -472,12 +472,14 @@ def _lines(value: object, width: float) -> int:
     return total
 
 
-_WIDE_RE = re.compile("[\u2e81-\U0010ffff]")
+_NARROW_RE = re.compile("[\x00-\u2e80]+")
 
 
 def _text_width(text: str) -> float:
     """Display width in Excel character units: CJK and other wide characters count 1.75."""
-    return len(text) + 0.75 * len(_WIDE_RE.findall(text))
+    if text.isascii():
+        return len(text)
+    return len(text) + 0.75 * len(_NARROW_RE.sub("", text))  # what is left are the wide characters
 
 
 def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
