@@ -3,12 +3,32 @@
 A grid is a list of rows of plain values ('' for empty), positioned from A1 so
 that ``grid[r][c]`` is the cell ``a1(r, c)``.  Nothing here knows about
 indicators; see :mod:`perfxl.read` for that.
+
+Hostile files (SPEC §13) are stopped here, before python-calamine sees them.
+calamine trusts what the zip says and allocates a dense grid from the smallest
+to the largest cell reference it meets, so a 2 KB file with cells in A1 and
+XFD1048576 aborts the whole process.  Therefore, for an .xlsx:
+
+- the zip directory is checked first (entry count, declared sizes);
+- every XML part calamine reads when opening is inflated once here, which proves
+  that its real size is the declared one (a zip may lie) and that it has no
+  DOCTYPE (entity tricks; calamine does not expand entities, but refusing them
+  gives a clear message);
+- each worksheet is pre-scanned as a stream before calamine loads it: rows,
+  columns and cells are counted from the cell references and checked against
+  the caps, and formula cells saved without a result are noted (calamine reads
+  them as empty; :mod:`perfxl.read` names them).
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
+import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,18 +36,26 @@ from .errors import PerfxlError
 
 # Caps against huge sheets and zip bombs (SPEC §13).
 MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # all parts together
+MAX_PART_BYTES = 256 * 1024 * 1024  # one XML part (a sheet, the shared strings)
+MAX_ZIP_ENTRIES = 10_000
 MAX_ROWS = 200_000
-MAX_CELLS = 5_000_000
+MAX_CELLS = 5_000_000  # one sheet's grid (rows × columns from A1), and all loaded sheets together
 
 Grid = list[list[object]]
+Range = tuple[tuple[int, int], tuple[int, int]]
+
+_CHUNK = 1 << 20
+_HEAD = 64 * 1024  # the XML prolog (where a DOCTYPE would be) must end within this
 
 
 @dataclass
 class Sheet:
     name: str
     rows: Grid
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    merged: list[Range] = field(default_factory=list)
+    # cells (row, col) holding a formula saved without its result: they read as ''
+    uncached: set[tuple[int, int]] = field(default_factory=set)
 
     def value(self, row: int, col: int) -> object:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
@@ -42,11 +70,13 @@ class Sheet:
 class Book:
     """A read-only workbook: sheet names and lazily loaded grids."""
 
-    def __init__(self, path: Path, workbook: object) -> None:
+    def __init__(self, path: Path, workbook: object, parts: _Parts | None = None) -> None:
         self.path = path
         self._wb = workbook
+        self._parts = parts
         self.sheet_names: list[str] = list(workbook.sheet_names)  # type: ignore[attr-defined]
         self._cache: dict[str, Sheet] = {}
+        self._cells = 0
 
     def sheet(self, name: str) -> Sheet:
         if name not in self._cache:
@@ -56,21 +86,28 @@ class Book:
     def _load(self, name: str) -> Sheet:
         from python_calamine import CalamineError
 
+        uncached: set[tuple[int, int]] = set()
+        if self._parts is not None:
+            try:
+                uncached = self._parts.scan_sheet(name)
+            except PerfxlError as exc:
+                exc.sheet = exc.sheet or name
+                raise
         try:
             cs = self._wb.get_sheet_by_name(name)  # type: ignore[attr-defined]
-            height, width = cs.total_height, cs.total_width
+            height, width = cs.total_height + 1, cs.total_width + 1  # last indexes, 0-based
             if height > MAX_ROWS or height * max(width, 1) > MAX_CELLS:
-                raise PerfxlError(
-                    f"工作表过大（{height} 行 × {width} 列），超过上限 {MAX_ROWS} 行 / {MAX_CELLS} 个单元格",
-                    sheet=name,
-                )
+                raise PerfxlError(_too_big(height, width), sheet=name)
+            self._cells += height * max(width, 1)
+            if self._cells > MAX_CELLS:
+                raise PerfxlError(f"工作簿过大：已读取的工作表共超过 {MAX_CELLS} 个单元格", sheet=name)
             rows = cs.to_python(skip_empty_area=False)
-            merged = list(cs.merged_cell_ranges or [])
+            merged = _clip_merges(list(cs.merged_cell_ranges or []), rows)
         except PerfxlError:
             raise
         except (CalamineError, ValueError, OSError) as exc:
-            raise PerfxlError(f"工作表无法读取（{exc.__class__.__name__}）", sheet=name) from exc
-        return Sheet(name, rows, merged)
+            raise PerfxlError(f"工作表无法读取（{_reason(exc)}）", sheet=name) from exc
+        return Sheet(name, rows, merged, uncached)
 
     def find(self, *patterns: str, exact_first: bool = True) -> str | None:
         """First sheet whose name equals, then contains, one of the patterns (in order)."""
@@ -86,29 +123,384 @@ class Book:
         return None
 
 
-def _check_zip(path: Path) -> None:
+def _too_big(rows: int, cols: int) -> str:
+    return f"工作表过大（{rows} 行 × {cols} 列），超过上限 {MAX_ROWS} 行 / {MAX_CELLS} 个单元格"
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if "entity" in text.lower():
+        return "XML 中有无法识别的实体引用，文件可能是恶意构造的"
+    return exc.__class__.__name__
+
+
+def _clip_merges(ranges: list[Range], rows: Grid) -> list[Range]:
+    """Merged ranges cut to the grid, without duplicates or overlaps.
+
+    A hostile file may merge A1:XFD1048576, or the same range a million times;
+    the writer walks every merged cell, so merges are kept inside the data and
+    the cells they cover are counted once.
+    """
+    height = len(rows)
+    width = max((len(r) for r in rows), default=0)
+    out: list[Range] = []
+    taken: set[tuple[int, int]] = set()
+    budget = 2 * height * width  # cells visited while checking overlaps
+    for (r0, c0), (r1, c1) in sorted(set(ranges)):
+        r1, c1 = min(r1, height - 1), min(c1, width - 1)
+        if r0 > r1 or c0 > c1 or (r0, c0) == (r1, c1):
+            continue
+        cells = [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+        budget -= len(cells)
+        if budget < 0:
+            break
+        if taken.isdisjoint(cells):
+            taken.update(cells)
+            out.append(((r0, c0), (r1, c1)))
+    return out
+
+
+# ------------------------------------------------------------------ zip inspection
+
+_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+# the fast path: every row and cell written as Excel, WPS, LibreOffice and openpyxl write them
+_ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)\b([^>]*)>")
+_R_ATTR = re.compile(rb'\br="([A-Z]*)([0-9]*)"')
+_T_ATTR = re.compile(rb'\bt="([^"]*)"')
+_F_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+_CELL_START = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*>|<(?:[\w.-]+:)?c>")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>[^<]")
+_ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+class _Parts:
+    """The zip of an .xlsx: verified parts and a lazy pre-scan of each worksheet."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile) -> None:
+        self.path = path
+        self.infos = {info.filename: info for info in zf.infolist()}
+        self.sheets: dict[str, str] = {}  # sheet name → part name
+        self.scanned: set[str] = set()
+
+    def check(self, zf: zipfile.ZipFile) -> None:
+        """Sizes, then every XML part except the worksheets inflated once (they wait for their load)."""
+        total = 0
+        for info in self.infos.values():
+            total += info.file_size
+            if info.flag_bits & 0x1:
+                raise PerfxlError("压缩包内的文件被加密，不是正常的 Excel 工作簿")
+            if _is_xml(info.filename) and info.file_size > MAX_PART_BYTES:
+                raise PerfxlError(
+                    f"{info.filename} 解压后 {_mb(info.file_size)} MB，超过单个部件上限 "
+                    f"{_mb(MAX_PART_BYTES)} MB，疑似压缩炸弹"
+                )
+        if total > MAX_UNCOMPRESSED_BYTES:
+            raise PerfxlError(
+                f"解压后大小 {_mb(total)} MB 超过上限 {_mb(MAX_UNCOMPRESSED_BYTES)} MB，疑似压缩炸弹"
+            )
+        worksheets = {n for n in self.infos if n.startswith("xl/worksheets/") and _is_xml(n)}
+        for name, info in self.infos.items():
+            if _is_xml(name) and name not in worksheets:
+                for _ in self.stream(info):
+                    pass
+        self.sheets = _sheet_parts(zf, self.infos)
+
+    def stream(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """Inflate one part in chunks, checking its real size, CRC and prolog on the way."""
+        size, crc, head = 0, 0, b""
+        for data in _inflate(self.path, info):
+            size += len(data)
+            if size > info.file_size:
+                raise PerfxlError(
+                    f"{info.filename} 实际解压后大于压缩包记录的大小（{info.file_size} 字节），疑似压缩炸弹"
+                )
+            crc = zlib.crc32(data, crc)
+            if len(head) < _HEAD:
+                head += data[: _HEAD - len(head)]
+                _check_prolog(head, info.filename, final=len(head) >= _HEAD)
+            yield data
+        _check_prolog(head, info.filename, final=True)
+        if size != info.file_size or crc != info.CRC:
+            raise PerfxlError("文件已损坏（压缩包内容校验失败），请重新保存或重新复制该文件")
+
+    def scan_sheet(self, name: str) -> set[tuple[int, int]]:
+        """Check a worksheet against the caps before calamine loads it; return its uncached formula cells."""
+        part = self.sheets.get(name)
+        if part is None:
+            # not found through the workbook's relationships: scan every worksheet part instead
+            for other in sorted(n for n in self.infos if n.startswith("xl/worksheets/") and _is_xml(n)):
+                if other not in self.scanned:
+                    _SheetScan(other).run(self.stream(self.infos[other]))
+                    self.scanned.add(other)
+            return set()
+        if part not in self.infos:
+            return set()  # calamine will report the missing part
+        scan = _SheetScan(part)
+        scan.run(self.stream(self.infos[part]))
+        self.scanned.add(part)
+        return scan.uncached
+
+
+def _inflate(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The raw member data, inflated in pieces of at most _CHUNK bytes, however much it claims."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise PerfxlError(f"{info.filename} 的压缩方式不受支持，请在 Excel/WPS 中另存后再处理")
+    with path.open("rb") as fh:
+        fh.seek(info.header_offset)
+        local = fh.read(30)
+        if len(local) < 30 or local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(info.filename)
+        name_len, extra_len = struct.unpack("<HH", local[26:30])
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        inflate = zlib.decompressobj(-15)
+        left = info.compress_size
+        while left > 0:
+            raw = fh.read(min(_CHUNK, left))
+            if not raw:
+                raise zipfile.BadZipFile(info.filename)
+            left -= len(raw)
+            if info.compress_type == zipfile.ZIP_STORED:
+                yield raw
+                continue
+            data = inflate.decompress(raw, _CHUNK)
+            while True:
+                if data:
+                    yield data
+                if not inflate.unconsumed_tail:
+                    break
+                data = inflate.decompress(inflate.unconsumed_tail, _CHUNK)
+            if inflate.eof:
+                break
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            rest = inflate.flush()
+            if rest:
+                yield rest
+
+
+def _mb(n: int) -> int:
+    return n // 1024 // 1024
+
+
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
+
+
+def _check_prolog(head: bytes, part: str, *, final: bool) -> None:
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:4]:
+        raise PerfxlError(f"{part} 使用了 UTF-16/UTF-32 编码，Excel/WPS 不会生成这种文件，请另存后再处理")
+    m = _ROOT_RE.search(head)
+    prolog = head[: m.start()] if m else head
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise PerfxlError(
+            f"{part} 含有 DOCTYPE/实体声明（Excel/WPS 不会生成这种内容，文件可能是恶意构造的），已拒绝处理"
+        )
+    if final and m is None and len(head) >= _HEAD:
+        raise PerfxlError(f"{part} 的开头 64 KB 内没有 XML 元素，文件可能是恶意构造的，已拒绝处理")
+
+
+def _sheet_parts(zf: zipfile.ZipFile, infos: dict[str, zipfile.ZipInfo]) -> dict[str, str]:
+    """Sheet name → worksheet part, through _rels/.rels, workbook.xml and its relationships."""
+    from defusedxml import ElementTree
+
+    def rels(part: str) -> dict[str, str]:
+        folder, base = posixpath.split(part)
+        rel_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rel_name not in infos:
+            return {}
+        out = {}
+        for el in ElementTree.fromstring(zf.read(rel_name)):
+            target = el.get("Target") or ""
+            if el.get("TargetMode") == "External":
+                continue
+            path = (
+                target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+            )
+            out[el.get("Id") or ""] = path
+            out["type:" + (el.get("Type") or "").rsplit("/", 1)[-1]] = path
+        return out
+
+    try:
+        workbook = rels("").get("type:officeDocument", "xl/workbook.xml")
+        if workbook not in infos:
+            return {}
+        targets = rels(workbook)
+        out = {}
+        for el in ElementTree.fromstring(zf.read(workbook)).iter():
+            if el.tag.rsplit("}", 1)[-1] != "sheet":
+                continue
+            rid = next((v for k, v in el.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
+            if el.get("name") is not None and rid in targets:
+                out[el.get("name") or ""] = targets[rid]
+        return out
+    except Exception:  # malformed: every worksheet is scanned instead (see scan_sheet)
+        return {}
+
+
+class _SheetScan:
+    """Streaming pre-scan of a worksheet part: extent, cell count, formulas without a result."""
+
+    def __init__(self, part: str) -> None:
+        self.part = part
+        self.max_row = -1
+        self.max_col = -1
+        self.cells = 0
+        self.row = -1  # calamine's position for rows and cells without a reference
+        self.col = -1
+        self.uncached: set[tuple[int, int]] = set()
+
+    def run(self, chunks: Iterator[bytes]) -> None:
+        buf = bytearray()
+        searched = 0
+        for data in chunks:
+            buf += data
+            # whole rows only, so that no cell is cut in two; search only the new bytes
+            end = _last_row_end(buf, max(0, searched - 16))
+            searched = len(buf)
+            if end >= 0:
+                self.block(bytes(buf[:end]))
+                del buf[:end]
+                searched = len(buf)
+        if buf:
+            self.block(bytes(buf))
+
+    def block(self, text: bytes) -> None:
+        n_rows = text.count(b"<row ") + text.count(b"<row>") + text.count(b"<row/>")
+        n_cells = text.count(b"<c ") + text.count(b"<c>") + text.count(b"<c/>")
+        prefixed = b":row" in text or b":c " in text or b":c>" in text
+        row_refs = _ROW_REF.findall(text)
+        cell_refs = _CELL_REF.findall(text)
+        if prefixed or len(row_refs) != n_rows or len(cell_refs) != n_cells:
+            self.slow_block(text)
+        else:
+            if row_refs:
+                self.max_row = max(self.max_row, max(map(int, row_refs)) - 1)
+                self.row = int(row_refs[-1]) - 1
+            if cell_refs:
+                cols, rows = zip(*cell_refs, strict=True)
+                self.max_row = max(self.max_row, max(map(int, rows)) - 1)
+                self.max_col = max(self.max_col, max(map(_col_index, set(cols))))
+                self.row = int(rows[-1]) - 1
+            self.cells += n_cells
+        self.check()
+        if b"<f" in text or b":f" in text:
+            self.formulas(text)
+
+    def slow_block(self, text: bytes) -> None:
+        """Rows or cells without references: follow calamine's positions tag by tag."""
+        for m in _TAG.finditer(text):
+            if m.group(1):
+                continue
+            ref = _R_ATTR.search(m.group(3))
+            if m.group(2) == b"row":
+                self.row = int(ref.group(2)) - 1 if ref and ref.group(2) else self.row + 1
+                self.col = -1
+                if self.row >= MAX_ROWS:
+                    self.max_row = max(self.max_row, self.row)
+                    self.check()
+            else:
+                if ref and ref.group(1) and ref.group(2):
+                    self.row, self.col = int(ref.group(2)) - 1, _col_index(ref.group(1))
+                else:
+                    self.col += 1
+                self.cells += 1
+                self.max_col = max(self.max_col, self.col)
+            self.max_row = max(self.max_row, self.row)
+            if self.cells % 65536 == 0:
+                self.check()
+
+    def check(self) -> None:
+        rows, cols = self.max_row + 1, self.max_col + 1
+        if rows > MAX_ROWS or rows * max(cols, 1) > MAX_CELLS or self.cells > MAX_CELLS:
+            raise PerfxlError(_too_big(rows, cols))
+
+    def formulas(self, text: bytes) -> None:
+        for fm in _F_TAG.finditer(text):
+            starts = list(_CELL_START.finditer(text, max(0, fm.start() - 2048), fm.start()))
+            end = _CELL_END.search(text, fm.end())
+            if not starts or end is None:
+                continue
+            attrs = starts[-1].group(0)
+            body = text[fm.start() : end.start()]
+            if _VALUE.search(body):
+                continue
+            kind = _T_ATTR.search(attrs)
+            if kind and kind.group(1) in (b"str", b"inlineStr"):
+                continue  # a formula whose result is the empty text
+            ref = _R_ATTR.search(attrs)
+            if ref and ref.group(1) and ref.group(2):
+                self.uncached.add((int(ref.group(2)) - 1, _col_index(ref.group(1))))
+
+
+def _last_row_end(buf: bytearray, start: int) -> int:
+    """Offset just past the last ``</row>`` (any prefix) at or after start, or -1."""
+    i = len(buf)
+    while True:
+        i = buf.rfind(b"row>", start, i)
+        if i < 0:
+            return -1
+        j = buf.rfind(b"<", max(0, start - 64), i)
+        if j >= 0 and _ROW_END.fullmatch(buf, j, i + 4):
+            return i + 4
+
+
+def _zip_entry_count(path: Path, size: int) -> int | None:
+    """Entries the zip's end record announces (read before zipfile builds one object per entry)."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - 65557))
+        tail = fh.read()
+        pos = tail.rfind(b"PK\x05\x06")
+        if pos < 0 or len(tail) < pos + 22:
+            return None
+        entries = struct.unpack("<H", tail[pos + 10 : pos + 12])[0]
+        if entries != 0xFFFF or pos < 20 or tail[pos - 20 : pos - 16] != b"PK\x06\x07":
+            return int(entries)
+        fh.seek(struct.unpack("<Q", tail[pos - 12 : pos - 4])[0])
+        record = fh.read(56)
+        if record[:4] != b"PK\x06\x06" or len(record) < 56:
+            return None
+        return int(struct.unpack("<Q", record[32:40])[0])
+
+
+def _check_zip(path: Path) -> _Parts | None:
     with path.open("rb") as fh:
         head = fh.read(8)
     if not head:
         raise PerfxlError("文件为空，不是 Excel 工作簿")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return  # OLE2: legacy .xls, or an encrypted (password-protected) .xlsx
+        return None  # OLE2: legacy .xls, or an encrypted (password-protected) .xlsx
     if not head.startswith(b"PK"):
         raise PerfxlError("不是 Excel 工作簿（.xlsx 应为 zip 格式），可能是改了扩展名的其他文件")
+    entries = _zip_entry_count(path, path.stat().st_size)
+    if entries is not None and entries > MAX_ZIP_ENTRIES:
+        raise PerfxlError(f"压缩包内有 {entries} 个文件，超过上限 {MAX_ZIP_ENTRIES}，不是正常的 Excel 工作簿")
     try:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
-            total = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile as exc:
+            if len(names) > MAX_ZIP_ENTRIES:
+                raise PerfxlError(
+                    f"压缩包内有 {len(names)} 个文件，超过上限 {MAX_ZIP_ENTRIES}，不是正常的 Excel 工作簿"
+                )
+            if "word/document.xml" in names:
+                raise PerfxlError("这是 Word 文档（.docx）改了扩展名，不是 Excel 工作簿")
+            if "ppt/presentation.xml" in names:
+                raise PerfxlError("这是 PowerPoint 演示文稿（.pptx）改了扩展名，不是 Excel 工作簿")
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                raise PerfxlError("不是 Excel 工作簿（压缩包内没有工作表）")
+            parts = _Parts(path, zf)
+            parts.check(zf)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error) as exc:
         raise PerfxlError("文件已损坏（zip 结构不完整），请重新保存或重新复制该文件") from exc
-    if "word/document.xml" in names:
-        raise PerfxlError("这是 Word 文档（.docx）改了扩展名，不是 Excel 工作簿")
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise PerfxlError("不是 Excel 工作簿（压缩包内没有工作表）")
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise PerfxlError(
-            f"解压后大小 {total // 1024 // 1024} MB 超过上限 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB，疑似压缩炸弹"
-        )
+    return parts
 
 
 def open_book(path: str | os.PathLike[str]) -> Book:
@@ -122,10 +514,10 @@ def open_book(path: str | os.PathLike[str]) -> Book:
     try:
         size = p.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise PerfxlError(f"文件大小 {size // 1024 // 1024} MB 超过上限", file=shown)
-        _check_zip(p)
+            raise PerfxlError(f"文件大小 {_mb(size)} MB 超过上限 {_mb(MAX_FILE_BYTES)} MB", file=shown)
+        parts = _check_zip(p)
     except PerfxlError as exc:
-        raise exc.with_file(shown)
+        raise exc.with_file(shown) from None
     except PermissionError as exc:
         raise PerfxlError("没有读取权限（文件可能正被 WPS/Excel 独占打开）", file=shown) from exc
     except OSError as exc:
@@ -139,9 +531,15 @@ def open_book(path: str | os.PathLike[str]) -> Book:
         raise PerfxlError("工作簿设有打开密码，请先在 WPS/Excel 中取消密码后再处理", file=shown) from exc
     except (CalamineError, ValueError, OSError) as exc:
         msg = str(exc).lower()
-        if "password" in msg or "encrypt" in msg or "cfb" in msg:
+        if "password" in msg or "encrypt" in msg:
             raise PerfxlError(
                 "工作簿设有打开密码或已加密，请先在 WPS/Excel 中取消密码后再处理", file=shown
             ) from exc
-        raise PerfxlError(f"无法解析工作簿（{exc.__class__.__name__}）", file=shown) from exc
-    return Book(p, wb)
+        if parts is None:
+            raise PerfxlError(
+                "无法解析工作簿：这是 OLE2 格式的文件，但不是可读取的 Excel 97-2003 工作簿（.xls）"
+                "，可能是改了扩展名的 Word/PowerPoint 文件或已损坏",
+                file=shown,
+            ) from exc
+        raise PerfxlError(f"无法解析工作簿（{_reason(exc)}）", file=shown) from exc
+    return Book(p, wb, parts)
