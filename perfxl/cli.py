@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     from .evaluate import Evaluation, Options
 
 # findings that mean the workbook cannot be scored as given
-BLOCKING_CODES = {"number.unparseable", "weight.missing", "method.invalid", "judgements.unparseable"}
+BLOCKING_CODES = {
+    "number.unparseable",
+    "weight.missing",
+    "method.invalid",
+    "judgements.unparseable",
+    "formula.uncached",
+}
 KINDS_HELP = "project | department | self-project | self-department | survey"
 
 
@@ -97,11 +103,14 @@ def _evaluate(path: Path, options: Options) -> tuple[Evaluation, Any]:
 
 
 def blocking(ev: Evaluation) -> list[str]:
-    """One Chinese line per finding that prevents scoring."""
+    """One Chinese line per finding that prevents scoring (a formula saved without result: only that line)."""
+    uncached = {(f.sheet, f.cell) for f in ev.findings if f.code == "formula.uncached"}
     return [
         f"文件 {ev.file}，工作表 {f.sheet}，单元格 {f.cell}：{f.message}"
         for f in ev.findings
-        if f.severity == "error" and f.code in BLOCKING_CODES
+        if f.severity == "error"
+        and f.code in BLOCKING_CODES
+        and (f.code == "formula.uncached" or (f.sheet, f.cell) not in uncached)
     ]
 
 

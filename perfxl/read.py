@@ -310,7 +310,34 @@ def _read_rows(
                 experts=[(c, sheet.value(r, c)) for _lab, c in experts],
             )
         )
-    return IndicatorTable(sheet.name, header, cols, experts, labels, rows, totals, title, first_row=start)
+    findings = _uncached(sheet, cols, experts, [r.row for r in rows])
+    return IndicatorTable(
+        sheet.name, header, cols, experts, labels, rows, totals, title, findings=findings, first_row=start
+    )
+
+
+_VALUE_KEYS = ("weight", "target", "actual", "score", "failures")
+
+
+def _uncached(
+    sheet: Sheet, cols: dict[str, int], experts: list[tuple[str, int]], rows: list[int]
+) -> list[Finding]:
+    """Formula cells saved without their result (openpyxl and scripts write them) read as empty: say so."""
+    if not sheet.uncached:
+        return []
+    where = [(c, LABELS[k]) for k, c in cols.items() if k in _VALUE_KEYS] + [(c, "专家评分") for _l, c in experts]
+    return [
+        Finding(
+            "error",
+            "formula.uncached",
+            sheet.name,
+            a1(r, c),
+            f"{label}单元格是公式但没有保存计算结果，请在 Excel/WPS 中打开并保存后再处理",
+        )
+        for r in rows
+        for c, label in where
+        if (r, c) in sheet.uncached
+    ]
 
 
 # ---------------------------------------------------------------- 项目信息
