@@ -11,7 +11,7 @@ import datetime as _dt
 import gc
 import os
 import tempfile
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +39,12 @@ def output_path(src: Path, in_root: Path, out_root: Path) -> Path:
     return out_root / rel.with_suffix(".xlsx")
 
 
-def score_one(src: str, dest: str, options: Options, label: str) -> dict[str, Any]:
-    """Worker: score one workbook and write its output; never raises for a bad file."""
+def score_one(src: str, dest: str, options: Options, label: str, details: bool = True) -> dict[str, Any]:
+    """Worker: score one workbook and write its output; never raises for a bad file.
+
+    Returns ``{"file", "summary"}`` (what 汇总.xlsx needs) plus ``"result"`` (the full JSON
+    object) when *details* is true, or ``{"file", "error"}``.
+    """
     from .book import open_book
     from .evaluate import evaluate_book
     from .write import write_output
@@ -62,7 +66,10 @@ def score_one(src: str, dest: str, options: Options, label: str) -> dict[str, An
         write_output(dest, ev, book)
         data = ev.to_json()
         data["output"] = dest
-        return {"file": label, "result": data}
+        out = {"file": label, "summary": summarize(data)}
+        if details:
+            out["result"] = data
+        return out
     except PerfxlError as exc:
         msg = exc.line()
         prefix = f"文件 {label}："
@@ -77,21 +84,56 @@ def score_one(src: str, dest: str, options: Options, label: str) -> dict[str, An
         return {"file": label, "error": f"内部错误：{exc.__class__.__name__}: {exc}"}
 
 
+def summarize(data: dict[str, Any]) -> dict[str, Any]:
+    """The part of a workbook's JSON result that 汇总.xlsx needs (small: kept for every file)."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in data["findings"]:
+        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+    deducted = sum(
+        1
+        for ind in data["indicators"]
+        if ind["weight"]
+        and ind["score"] is not None
+        and ind["weight"] > 0
+        and ind["weight"] - ind["score"] > 0.005
+    )
+    keys = ("file", "kind", "title", "unit", "year", "total", "grade", "bands", "output")
+    return {
+        **{k: data.get(k) for k in keys},
+        "groups": [{"name": g["name"], "score": g["score"], "rate": g["rate"]} for g in data["groups"]],
+        "deducted": deducted,
+        "counts": counts,
+    }
+
+
 def _init_worker() -> None:
     # import once per worker, then freeze: trims the slow tail of per-file writes
+    import python_calamine  # noqa: F401
     import xlsxwriter  # noqa: F401
 
-    from . import audit, evaluate, write  # noqa: F401
+    from . import audit, book, evaluate, rates, survey, survey_read, survey_write, write  # noqa: F401
 
     gc.freeze()
 
 
 @dataclass
 class BatchReport:
+    """Outcome of a batch, in input order.
+
+    ``summaries`` has one small record per scored workbook (what 汇总.xlsx shows);
+    ``results`` the full JSON objects, kept only when asked for (``details=True``), so
+    that thousands of workbooks do not pile up in memory.
+    """
+
     results: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     summary_path: Path | None = None
     total_files: int = 0
+    summaries: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> int:
+        return len(self.summaries)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,7 +151,13 @@ def run_batch(
     jobs: int | None = None,
     recursive: bool = False,
     progress: bool = False,
+    details: bool = True,
 ) -> BatchReport:
+    """Score every workbook under *input_dir* into *output_dir*, then write 汇总.xlsx.
+
+    With *details* false, only the summary of each workbook is kept (``report.results``
+    stays empty); the ``--json`` output needs the details.
+    """
     options = options or Options()
     if not input_dir.exists() or not input_dir.is_dir():
         raise PerfxlError("输入文件夹不存在", file=str(input_dir))
@@ -133,7 +181,13 @@ def run_batch(
     out_root = output_dir.resolve()
     files = [f for f in files if out_root not in f.resolve().parents]
     tasks = [
-        (str(f), str(output_path(f, input_dir, output_dir)), options, f.relative_to(input_dir).as_posix())
+        (
+            str(f),
+            str(output_path(f, input_dir, output_dir)),
+            options,
+            f.relative_to(input_dir).as_posix(),
+            details,
+        )
         for f in files
     ]
     report = BatchReport(total_files=len(tasks))
@@ -147,18 +201,24 @@ def run_batch(
                 if bar:
                     bar.advance(t[3])
         else:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_init_worker) as pool:
-                futures: dict[Future[dict[str, Any]], int] = {
-                    pool.submit(score_one, *t): i for i, t in enumerate(tasks)
-                }
+            workers = min(jobs, len(tasks))
+            # largest files first (a shorter tail), and a bounded number of tasks in flight
+            # so that futures and results do not pile up with thousands of files
+            order = iter(sorted(range(len(tasks)), key=lambda i: (-_size(tasks[i][0]), i)))
+            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+                pending: dict[Future[dict[str, Any]], int] = {}
                 try:
-                    from concurrent.futures import as_completed
-
-                    for fut in as_completed(futures):
-                        i = futures[fut]
-                        outcomes[i] = fut.result()
-                        if bar:
-                            bar.advance(tasks[i][3])
+                    while True:
+                        while len(pending) < 4 * workers and (i := next(order, -1)) >= 0:
+                            pending[pool.submit(score_one, *tasks[i])] = i
+                        if not pending:
+                            break
+                        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                        for fut in done:
+                            i = pending.pop(fut)
+                            outcomes[i] = fut.result()
+                            if bar:
+                                bar.advance(tasks[i][3])
                 except KeyboardInterrupt:
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise
@@ -170,9 +230,18 @@ def run_batch(
         if "error" in out:
             report.failed.append({"file": out["file"], "error": out["error"]})
         else:
-            report.results.append(out["result"])
+            report.summaries.append(out["summary"])
+            if details:
+                report.results.append(out["result"])
     report.summary_path = write_summary(output_dir / SUMMARY_NAME, report)
     return report
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 class _Progress:
@@ -214,7 +283,7 @@ def write_summary(path: Path, report: BatchReport) -> Path:
         wb = xlsxwriter.Workbook(str(tmp), _xlsx_options())
         fmts = Formats(wb)
         ws = wb.add_worksheet("汇总")
-        results = sorted(report.results, key=lambda r: (-(r["total"] or 0), r["file"]))
+        results = sorted(report.summaries, key=lambda r: (-(r["total"] or 0), r["file"]))
         group_names: list[str] = []
         for r in results:
             for g in r["groups"]:
@@ -250,19 +319,9 @@ def write_summary(path: Path, report: BatchReport) -> Path:
                     if g["rate"] is not None:
                         ws.write_number(row, c + 1, g["rate"], fmts.pct)
                 c += 2
-            deducted = sum(
-                1
-                for ind in r["indicators"]
-                if ind["weight"]
-                and ind["score"] is not None
-                and ind["weight"] > 0
-                and ind["weight"] - ind["score"] > 0.005
-            )
-            ws.write_number(row, c, deducted, fmts.int)
+            ws.write_number(row, c, r["deducted"], fmts.int)
             for k, sev in enumerate(("error", "warning", "info")):
-                ws.write_number(
-                    row, c + 1 + k, sum(1 for f in r["findings"] if f["severity"] == sev), fmts.int
-                )
+                ws.write_number(row, c + 1 + k, r["counts"][sev], fmts.int)
             ws.write_string(row, c + 4, "成功", fmts.text)
             rel = os.path.relpath(r["output"], path.parent).replace(os.sep, "/")
             ws.write_url(row, c + 5, f"external:{rel}", fmts.link, rel)

@@ -305,13 +305,14 @@ def batch(
             jobs=jobs,
             recursive=recursive,
             progress=not quiet and not as_json and sys.stderr.isatty(),
+            details=as_json,
         )
     except PerfxlError as exc:
         _fail(exc)
     if as_json:
         _echo_json(report.to_json())
     else:
-        click.echo(f"共 {report.total_files} 个工作簿：成功 {len(report.results)}，失败 {len(report.failed)}")
+        click.echo(f"共 {report.total_files} 个工作簿：成功 {report.succeeded}，失败 {len(report.failed)}")
         for item in report.failed:
             _err(f"文件 {item['file']}：{item['error']}")
         if report.summary_path:
