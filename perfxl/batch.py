@@ -71,13 +71,9 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
             out["result"] = data
         return out
     except PerfxlError as exc:
-        msg = exc.line()
-        prefix = f"文件 {label}："
-        if msg.startswith(f"文件 {label}，"):
-            msg = msg[len(f"文件 {label}，") :]
-        elif msg.startswith(prefix):
-            msg = msg[len(prefix) :]
-        return {"file": label, "error": msg}
+        if exc.file in (src, label):  # the batch names the file itself; keep others (the output path)
+            exc.file = None
+        return {"file": label, "error": exc.line()}
     except MemoryError:
         return {"file": label, "error": "内存不足，工作簿过大"}
     except Exception as exc:  # a bug must not stop the batch; it is reported per file
