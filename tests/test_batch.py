@@ -158,7 +158,7 @@ def test_bad_files_are_listed_and_the_batch_goes_on(runs: dict[str, Any]) -> Non
     assert [row[1] for row in failed[1:]] == sorted(BROKEN)  # input order
     for _n, name, reason in failed[1:]:
         assert BROKEN[name] in reason
-        assert not reason.startswith("文件"), reason  # the 文件 column names it; no path repeated
+        assert not reason.startswith("文件 "), reason  # the 文件 column names it; no path repeated
     summary = values["汇总"]
     header = summary[0]
     listed = [row for row in summary[1:] if isinstance(row[0], int)]
