@@ -622,6 +622,8 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
     surveys, survey_findings = _load_surveys(book)
     findings.extend(survey_findings)
     execution = _load_execution(book, table)
+    if execution is not None:
+        findings.extend(getattr(execution, "findings", ()))
 
     bands_text = options.grades or info.get("grades")
     bands: tuple[Band, ...] = DEFAULT_BANDS

@@ -659,7 +659,9 @@ def parse_override(text: str) -> Rule:
             p.update(mode="deduct", deduct=d, n=int(kv["项数"]))
         else:
             n = int(kv["项数"]) if "项数" in kv else None
-            p.update(mode="award", n=n, share=(ONE / n) if n else None)
+            base_share = _pct_param(kv["基础"]) if "基础" in kv else Decimal(0)
+            # the items share what the base share leaves: 基础=50% 项数=5 → 10% each
+            p.update(mode="award", n=n, share=((ONE - base_share) / n) if n else None)
         if "基础" in kv:
             p["base"] = _pct_param(kv["基础"])
         if "最少" in kv:

@@ -477,7 +477,9 @@ def _staff_rate(base: BaseData, key: str, col: str, func: str, sheet: str) -> Ra
 def _project_completion(base: BaseData, sheet: str, item_ops: Callable[[str, str], tuple[_Op, _Op]]) -> Rate:
     """实际完成项目数 / 计划完成项目数; without them, the project list's 是否完成 column."""
     key = "project_completion"
-    if ("projects_done" in base.items or "projects_planned" in base.items) or not (
+    # labels with blank values (as in every template) do not count: fall back to 是否完成
+    filled = any(getattr(base.items.get(k), "value", None) is not None for k in ("projects_done", "projects_planned"))
+    if filled or not (
         base.projects and base.project_done_col
     ):
         return _ratio(key, *item_ops("projects_done", "projects_planned"), sheet)

@@ -520,7 +520,7 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     for g in base_groups:
         r += 1
         ws.write_string(r, 0, g.name, fmts.text)
-        crit = f'"{g.name}"'
+        crit = exact_criterion(g.name)
         ws.write_formula(r, 1, f"=SUMIF({rng(gcol)},{crit},{rng(wcol)})", fmts.num, float(g.weight))
         ws.write_formula(r, 2, f"=SUMIF({rng(gcol)},{crit},{rng(fcol)})", fmts.num, float(g.score))
         ws.write_formula(
@@ -535,7 +535,7 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     for g in extra:
         r += 1
         ws.write_string(r, 0, g.name, fmts.text)
-        crit = f'"{g.name}"'
+        crit = exact_criterion(g.name)
         ws.write_formula(r, 2, f"=SUMIF({rng(gcol)},{crit},{rng(fcol)})", fmts.num, float(g.score))
     execution_row = None
     ex = ev.execution
@@ -654,6 +654,16 @@ def _write_findings(wb: Any, ev: Evaluation, fmts: Formats, sheet_map: dict[str,
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+
+
+def exact_criterion(text: str) -> str:
+    """A SUMIF/COUNTIF criterion literal matching exactly ``text`` (user text: a group name).
+
+    Quotes are doubled (a bare one breaks the formula), wildcards are escaped with ~ and a
+    leading "=" makes text such as "=HYPERLINK(…)" or ">5" a value, not an operator.
+    """
+    escaped = text.replace("~", "~~").replace("*", "~*").replace("?", "~?").replace('"', '""')
+    return f'"={escaped}"'
 
 
 def _safe_name(name: str, used: set[str]) -> str:

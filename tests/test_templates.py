@@ -665,12 +665,9 @@ def test_example_two_has_the_textbook_numbers() -> None:
     assert cost["target"] == "≤165万元" and cost["score"] == 0
 
 
-# --- scorer bugs found while filling the templates (owner: evaluate/phrases/numbers) -------------------
+# --- scorer bugs found while filling the templates, now fixed ------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="parse_override: 要点法 基础=50% 项数=5 gives each point 1/n, not (1 − 基础)/n"
-)
 def test_checklist_override_with_base_share() -> None:
     rule = phrases.parse_override("要点法 基础=50% 项数=5")
     result = CliRunner().invoke(cli, ["rule", "x", "-m", "要点法 基础=50% 项数=5", "--weight", "3",
@@ -679,7 +676,6 @@ def test_checklist_override_with_base_share() -> None:
     assert json.loads(result.stdout)["score"] == pytest.approx(2.4)  # 50% + 3 × 10%
 
 
-@pytest.mark.xfail(strict=True, reason="numbers: a target '≥1500批次' with an unlisted unit parses as a word")
 def test_self_default_rule_with_unlisted_unit(tmp_path: Path) -> None:
     form = templates.SelfForm(
         name="单位测试",
@@ -689,9 +685,6 @@ def test_self_default_rule_with_unlisted_unit(tmp_path: Path) -> None:
     assert by_name(data)["抽检批次"]["score"] == 9  # 1350 / 1500 × 10
 
 
-@pytest.mark.xfail(
-    strict=True, reason="rates._project_completion: a blank 计划完成项目数 label blocks the 是否完成 fallback"
-)
 def test_project_completion_falls_back_to_the_project_list(
     generated: dict[str, Path], tmp_path: Path
 ) -> None:
