@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import os
+import signal
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -103,6 +104,9 @@ def summarize(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group: workers ignore it and finish their file
+    # (the parent cancels the rest), so no worker dies with a traceback mid-queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # import once per worker, then freeze: trims the slow tail of per-file writes
     import python_calamine  # noqa: F401
     import xlsxwriter  # noqa: F401
