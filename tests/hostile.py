@@ -55,7 +55,18 @@ class Raw:
 Cell = object  # str | int | float | Formula | Raw | None
 Rows = Sequence[Sequence[Cell]]
 
-HEADER = ["序号", "一级指标", "二级指标", "三级指标", "权重", "标杆值", "业绩值", "评分标准", "得分", "评分过程"]
+HEADER = [
+    "序号",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "权重",
+    "标杆值",
+    "业绩值",
+    "评分标准",
+    "得分",
+    "评分过程",
+]
 RULE_RATIO = "该指标得分=实际完成值/标杆值×该指标权重分值"
 RULE_STEP = "预算执行率100%得满分，每降低1%扣5%权重分，扣完为止。"
 RULE_PASS = "达到目标得满分，否则不得分"
@@ -165,8 +176,10 @@ def workbook_parts(names: Sequence[str], *, shared: str | None = None) -> dict[s
         f"{overrides}</Types>",
         "_rels/.rels": XML_DECL + f'<Relationships xmlns="{PKG_REL_NS}">'
         f'<Relationship Id="rId1" Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": XML_DECL + f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheets>{sheets}</sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": XML_DECL + f'<Relationships xmlns="{PKG_REL_NS}">{rels}</Relationships>',
+        "xl/workbook.xml": XML_DECL
+        + f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><sheets>{sheets}</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": XML_DECL
+        + f'<Relationships xmlns="{PKG_REL_NS}">{rels}</Relationships>',
     }
     if shared is not None:
         parts["xl/sharedStrings.xml"] = shared
@@ -192,11 +205,19 @@ def write_xlsx(path: Path, sheets: dict[str, Part], *, shared: str | None = None
     return path
 
 
-def table_xlsx(path: Path, rows: Rows | None = None, *, sheet: str = "指标", merges: Iterable[str] = (),
-               extra: dict[str, Part] | None = None, refs: bool = True) -> Path:
+def table_xlsx(
+    path: Path,
+    rows: Rows | None = None,
+    *,
+    sheet: str = "指标",
+    merges: Iterable[str] = (),
+    extra: dict[str, Part] | None = None,
+    refs: bool = True,
+) -> Path:
     """The indicator table as a one-sheet workbook (plus extra sheets)."""
-    sheets: dict[str, Part] = {sheet: sheet_xml(rows if rows is not None else indicator_rows(), merges=merges,
-                                                refs=refs)}
+    sheets: dict[str, Part] = {
+        sheet: sheet_xml(rows if rows is not None else indicator_rows(), merges=merges, refs=refs)
+    }
     sheets.update(extra or {})
     return write_xlsx(path, sheets)
 
@@ -242,14 +263,40 @@ def write_zip(path: Path, members: Sequence[Member]) -> Path:
         name = m.name.encode()
         offset = out.tell()
         header = struct.pack(
-            "<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0x800, m.method, 0, 0x21, m.crc,
-            len(m.data), m.size, len(name), 0,
+            "<4sHHHHHIIIHH",
+            b"PK\x03\x04",
+            20,
+            0x800,
+            m.method,
+            0,
+            0x21,
+            m.crc,
+            len(m.data),
+            m.size,
+            len(name),
+            0,
         )
         out.write(header + name + m.data)
         central.append(
             struct.pack(
-                "<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0x800, m.method, 0, 0x21, m.crc,
-                len(m.data), m.size, len(name), 0, 0, 0, 0, 0, offset,
+                "<4sHHHHHHIIIHHHHHII",
+                b"PK\x01\x02",
+                20,
+                20,
+                0x800,
+                m.method,
+                0,
+                0x21,
+                m.crc,
+                len(m.data),
+                m.size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
             )
             + name
         )
@@ -273,7 +320,9 @@ def bomb_xlsx(path: Path, *, inflated: int, declared: int | None = None) -> Path
     ).encode()
     tail = b"</sheetData></worksheet>"
     filler = b" " * (1 << 20)
-    data, size = repeated_deflate(head, filler, max(0, (inflated - len(head) - len(tail)) // len(filler)), tail)
+    data, size = repeated_deflate(
+        head, filler, max(0, (inflated - len(head) - len(tail)) // len(filler)), tail
+    )
     members = [Member.of(n, x) for n, x in workbook_parts(["指标"]).items()]
     members.append(Member("xl/worksheets/sheet1.xml", data, size if declared is None else declared, 0))
     return write_zip(path, members)
@@ -295,13 +344,12 @@ def million_rows_xml(rows: int = 1_100_000) -> Callable[[], Iterator[bytes]]:
     """A header, one indicator row, then ``rows`` rows of a number: about 40 bytes a row."""
 
     def chunks() -> Iterator[bytes]:
-        yield sheet_xml(
-            [["三级指标", "权重"], ["培训人次", 10]]
-        ).split("</sheetData>")[0].encode()
+        yield sheet_xml([["三级指标", "权重"], ["培训人次", 10]]).split("</sheetData>")[0].encode()
         step = 50_000
         for start in range(3, rows + 3, step):
             yield b"".join(
-                b'<row r="%d"><c r="B%d"><v>1</v></c></row>' % (r, r) for r in range(start, min(start + step, rows + 3))
+                b'<row r="%d"><c r="B%d"><v>1</v></c></row>' % (r, r)
+                for r in range(start, min(start + step, rows + 3))
             )
         yield b"</sheetData></worksheet>"
 
@@ -311,7 +359,9 @@ def million_rows_xml(rows: int = 1_100_000) -> Callable[[], Iterator[bytes]]:
 def prefixed(xml: str) -> str:
     """The same worksheet with a namespace prefix on every element (valid XML, read by calamine)."""
     xml = xml.replace(f'<worksheet xmlns="{MAIN_NS}"', f'<x:worksheet xmlns:x="{MAIN_NS}"')
-    return re.sub(r"<(/?)(worksheet|dimension|sheetData|row|c|v|f|is|t|mergeCells|mergeCell)\b", r"<\1x:\2", xml)
+    return re.sub(
+        r"<(/?)(worksheet|dimension|sheetData|row|c|v|f|is|t|mergeCells|mergeCell)\b", r"<\1x:\2", xml
+    )
 
 
 def sparse_xml() -> str:
@@ -328,14 +378,16 @@ def sparse_xml() -> str:
 XXE_DOCTYPE = f'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file://{SECRET_FILE}">]>'
 LAUGHS_DOCTYPE = (
     '<!DOCTYPE lolz [<!ENTITY lol "lol">'
-    + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
     + "]>"
 )
 
 
 def xxe_shared_strings() -> str:
     return (
-        f"{XML_DECL}{XXE_DOCTYPE}<sst xmlns=\"{MAIN_NS}\" count=\"3\" uniqueCount=\"3\">"
+        f'{XML_DECL}{XXE_DOCTYPE}<sst xmlns="{MAIN_NS}" count="3" uniqueCount="3">'
         "<si><t>三级指标</t></si><si><t>权重</t></si><si><t>&xxe;</t></si></sst>"
     )
 
@@ -430,8 +482,23 @@ def cfb(streams: dict[str, bytes]) -> bytes:
     difat = [i for i in range(n_fat)] + [_FREE] * (109 - n_fat)
     header = struct.pack(
         "<8s16sHHHHH6sIIIIIIIII",
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"", 0x3E, 3, 0xFFFE, 9, 6, b"", 0, n_fat, dir_start, 0, 4096,
-        minifat_start if n_minifat else _END, n_minifat, _END, 0,
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        b"",
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        b"",
+        0,
+        n_fat,
+        dir_start,
+        0,
+        4096,
+        minifat_start if n_minifat else _END,
+        n_minifat,
+        _END,
+        0,
     ) + b"".join(struct.pack("<I", x) for x in difat)
     return header + body
 
@@ -532,68 +599,169 @@ def _formula_texts(path: Path) -> Path:
         for c in (1, 2, 9):  # 一级指标, 二级指标, 评分过程
             rows[r][c] = texts[(r + c) % len(texts)]
     rows[0][0] = FORMULA_TEXTS[0]
-    rows.insert(5, [4, "产出", "质量", FORMULA_TEXTS[1], 0, FORMULA_TEXTS[2], FORMULA_TEXTS[3], FORMULA_TEXTS[0], 0,
-                    FORMULA_TEXTS[2]])
+    rows.insert(
+        5,
+        [
+            4,
+            "产出",
+            "质量",
+            FORMULA_TEXTS[1],
+            0,
+            FORMULA_TEXTS[2],
+            FORMULA_TEXTS[3],
+            FORMULA_TEXTS[0],
+            0,
+            FORMULA_TEXTS[2],
+        ],
+    )
     return table_xlsx(path, rows)
 
 
 CASES: tuple[Case, ...] = (
     Case("empty", lambda p: (p.write_bytes(b""), p)[1], "reject", ("文件为空",)),
-    Case("text", lambda p: (p.write_text("序号,三级指标,权重\n1,培训人次,10\n", encoding="utf-8"), p)[1], "reject",
-         ("不是 Excel 工作簿",)),
+    Case(
+        "text",
+        lambda p: (p.write_text("序号,三级指标,权重\n1,培训人次,10\n", encoding="utf-8"), p)[1],
+        "reject",
+        ("不是 Excel 工作簿",),
+    ),
     Case("truncated", _truncated, "reject", ("文件已损坏",)),
     Case("docx", docx, "reject", ("Word 文档",)),
     Case("encrypted", encrypted_cfb_xlsx, "reject", ("打开密码",)),
     Case("ole_not_xls", ole_not_xls, "reject", ("OLE2", "不是可读取的")),
-    Case("no_indicator_sheet", lambda p: write_xlsx(p, {"说明": sheet_xml([["本表说明"], ["没有指标表"]])}),
-         "reject", ("未找到指标表", "说明")),
-    Case("no_weight", lambda p: table_xlsx(p, [[v for i, v in enumerate(r) if i != 4] for r in indicator_rows()]),
-         "reject", ("工作表 指标，单元格 D2", "缺少“权重”列")),
-    Case("text_in_numbers", lambda p: table_xlsx(p, _rows_with({(2, 4): "五分", (4, 6): "三十五人", (3, 8): "五分"})),
-         "reject", ("工作表 指标，单元格 E3：权重“五分”不是数字", "工作表 指标，单元格 G5：业绩值“三十五人”不是数字",
-                    "工作表 指标，单元格 I4：得分“五分”不是数字")),
-    Case("uncached_formulas",
-         lambda p: table_xlsx(p, _rows_with({(2, 4): Formula("=5*2"), (3, 8): Formula("=E4*0.75"),
-                                            (4, 6): Formula("=30+5"), (5, 4): Formula("=SUM(E3:E5)")})),
-         "reject", ("工作表 指标，单元格 E3：权重单元格是公式但没有保存计算结果",
-                    "工作表 指标，单元格 I4：得分单元格是公式但没有保存计算结果",
-                    "工作表 指标，单元格 G5：业绩值单元格是公式但没有保存计算结果", "在 Excel/WPS 中打开并保存")),
-    Case("million_rows", lambda p: write_xlsx(p, {"指标": million_rows_xml()}, level=1), "reject",
-         ("工作表 指标", "工作表过大"), heavy=True),
-    Case("sparse_cells", lambda p: write_xlsx(p, {"指标": sparse_xml()}), "reject", ("工作表 指标", "工作表过大"),
-         heavy=True),
-    Case("sparse_cells_prefixed", lambda p: write_xlsx(p, {"指标": prefixed(sparse_xml())}), "reject",
-         ("工作表 指标", "工作表过大"), heavy=True),
+    Case(
+        "no_indicator_sheet",
+        lambda p: write_xlsx(p, {"说明": sheet_xml([["本表说明"], ["没有指标表"]])}),
+        "reject",
+        ("未找到指标表", "说明"),
+    ),
+    Case(
+        "no_weight",
+        lambda p: table_xlsx(p, [[v for i, v in enumerate(r) if i != 4] for r in indicator_rows()]),
+        "reject",
+        ("工作表 指标，单元格 D2", "缺少“权重”列"),
+    ),
+    Case(
+        "text_in_numbers",
+        lambda p: table_xlsx(p, _rows_with({(2, 4): "五分", (4, 6): "三十五人", (3, 8): "五分"})),
+        "reject",
+        (
+            "工作表 指标，单元格 E3：权重“五分”不是数字",
+            "工作表 指标，单元格 G5：业绩值“三十五人”不是数字",
+            "工作表 指标，单元格 I4：得分“五分”不是数字",
+        ),
+    ),
+    Case(
+        "uncached_formulas",
+        lambda p: table_xlsx(
+            p,
+            _rows_with(
+                {
+                    (2, 4): Formula("=5*2"),
+                    (3, 8): Formula("=E4*0.75"),
+                    (4, 6): Formula("=30+5"),
+                    (5, 4): Formula("=SUM(E3:E5)"),
+                }
+            ),
+        ),
+        "reject",
+        (
+            "工作表 指标，单元格 E3：权重单元格是公式但没有保存计算结果",
+            "工作表 指标，单元格 I4：得分单元格是公式但没有保存计算结果",
+            "工作表 指标，单元格 G5：业绩值单元格是公式但没有保存计算结果",
+            "在 Excel/WPS 中打开并保存",
+        ),
+    ),
+    Case(
+        "million_rows",
+        lambda p: write_xlsx(p, {"指标": million_rows_xml()}, level=1),
+        "reject",
+        ("工作表 指标", "工作表过大"),
+        heavy=True,
+    ),
+    Case(
+        "sparse_cells",
+        lambda p: write_xlsx(p, {"指标": sparse_xml()}),
+        "reject",
+        ("工作表 指标", "工作表过大"),
+        heavy=True,
+    ),
+    Case(
+        "sparse_cells_prefixed",
+        lambda p: write_xlsx(p, {"指标": prefixed(sparse_xml())}),
+        "reject",
+        ("工作表 指标", "工作表过大"),
+        heavy=True,
+    ),
     Case("zip_bomb", lambda p: bomb_xlsx(p, inflated=1 << 30), "reject", ("疑似压缩炸弹",), heavy=True),
-    Case("zip_bomb_lying", lambda p: bomb_xlsx(p, inflated=1 << 30, declared=4096), "reject",
-         ("实际解压后大于压缩包记录的大小", "疑似压缩炸弹"), heavy=True),
+    Case(
+        "zip_bomb_lying",
+        lambda p: bomb_xlsx(p, inflated=1 << 30, declared=4096),
+        "reject",
+        ("实际解压后大于压缩包记录的大小", "疑似压缩炸弹"),
+        heavy=True,
+    ),
     Case("many_entries", lambda p: many_entries_zip(p, 20_000), "reject", ("超过上限",), heavy=True),
-    Case("xxe_shared_strings", xxe_sst_xlsx, "reject", ("sharedStrings.xml", "DOCTYPE"), tags=frozenset({"xxe"})),
+    Case(
+        "xxe_shared_strings",
+        xxe_sst_xlsx,
+        "reject",
+        ("sharedStrings.xml", "DOCTYPE"),
+        tags=frozenset({"xxe"}),
+    ),
     Case("xxe_sheet", xxe_sheet_xlsx, "reject", ("DOCTYPE",), tags=frozenset({"xxe"})),
     Case("billion_laughs", laughs_xlsx, "reject", ("DOCTYPE",), heavy=True, tags=frozenset({"xxe"})),
     # readable workbooks: must score
     Case("good", lambda p: table_xlsx(p), "score"),
     Case("no_cell_references", lambda p: table_xlsx(p, refs=False), "score"),
-    Case("prefixed_elements", lambda p: write_xlsx(p, {"指标": prefixed(sheet_xml(indicator_rows()))}), "score"),
-    Case("merged_header",
-         lambda p: table_xlsx(p, [["示例项目绩效评价指标评分表", None, None, None, None, None, None, None, None, None],
-                                  ["序号", "评价指标", None, None, "权重", "标杆值", "业绩值", "评分标准", "得分",
-                                   "评分过程"],
-                                  ["", "一级指标", "二级指标", "三级指标", None, None, None, None, None, None],
-                                  *_rows_with({(3, 1): None})[2:]],
-                              merges=["A1:J1", "B2:D2", "A2:A3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:I3",
-                                      "J2:J3", "B4:B5"]),
-         "score"),
-    Case("hostile_merges", lambda p: table_xlsx(p, merges=["A1:XFD1048576", *["A3:J5"] * 20_000, "B3:B4"]), "score"),
-    Case("two_row_header",
-         lambda p: table_xlsx(p, [["评价指标", None, None, "权重", "标杆值", "业绩值", "评分标准", "得分"],
-                                  ["一级指标", "二级指标", "三级指标", "（分）", None, None, None, None],
-                                  *[[r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]] for r in indicator_rows()[2:]]]),
-         "score"),
+    Case(
+        "prefixed_elements", lambda p: write_xlsx(p, {"指标": prefixed(sheet_xml(indicator_rows()))}), "score"
+    ),
+    Case(
+        "merged_header",
+        lambda p: table_xlsx(
+            p,
+            [
+                ["示例项目绩效评价指标评分表", None, None, None, None, None, None, None, None, None],
+                ["序号", "评价指标", None, None, "权重", "标杆值", "业绩值", "评分标准", "得分", "评分过程"],
+                ["", "一级指标", "二级指标", "三级指标", None, None, None, None, None, None],
+                *_rows_with({(3, 1): None})[2:],
+            ],
+            merges=["A1:J1", "B2:D2", "A2:A3", "E2:E3", "F2:F3", "G2:G3", "H2:H3", "I2:I3", "J2:J3", "B4:B5"],
+        ),
+        "score",
+    ),
+    Case(
+        "hostile_merges",
+        lambda p: table_xlsx(p, merges=["A1:XFD1048576", *["A3:J5"] * 20_000, "B3:B4"]),
+        "score",
+    ),
+    Case(
+        "two_row_header",
+        lambda p: table_xlsx(
+            p,
+            [
+                ["评价指标", None, None, "权重", "标杆值", "业绩值", "评分标准", "得分"],
+                ["一级指标", "二级指标", "三级指标", "（分）", None, None, None, None],
+                *[[r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]] for r in indicator_rows()[2:5]],
+                ["合计", None, None, 100, None, None, None, 88],
+            ],
+        ),
+        "score",
+    ),
     Case("formula_text", _formula_texts, "score"),
-    Case("unused_million_rows",
-         lambda p: table_xlsx(p, extra={"数据": million_rows_xml()}), "score", heavy=True),
-    Case("spaces_and_chinese", lambda p: table_xlsx(p), "score", filename="评价 输入/示例 项目（2024）评分表.xlsx"),
+    Case(
+        "unused_million_rows",
+        lambda p: table_xlsx(p, extra={"数据": million_rows_xml()}),
+        "score",
+        heavy=True,
+    ),
+    Case(
+        "spaces_and_chinese",
+        lambda p: table_xlsx(p),
+        "score",
+        filename="评价 输入/示例 项目（2024）评分表.xlsx",
+    ),
 )
 
 BY_NAME = {c.name: c for c in CASES}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -154,7 +155,9 @@ def test_check_rejects_too(name: str, built: Built, capsys) -> None:
 
 
 def test_debug_flag_keeps_user_mistakes_to_one_line(built: Built, tmp_path: Path, capsys) -> None:
-    code, _stdout, stderr = run_cli(["--debug", "score", str(built("docx")), "-o", str(tmp_path / "o.xlsx")], capsys)
+    code, _stdout, stderr = run_cli(
+        ["--debug", "score", str(built("docx")), "-o", str(tmp_path / "o.xlsx")], capsys
+    )
     assert code == 1 and "Traceback" not in stderr and "Word 文档" in stderr
 
 
@@ -191,13 +194,15 @@ def test_readable_cases_score(case: Case, built: Built, tmp_path: Path, capsys) 
 
 
 def test_formula_looking_text_stays_text(built: Built, tmp_path: Path, capsys) -> None:
-    """"=HYPERLINK(…)", "@SUM(A1)", "+cmd|…", "-2+3" in every text column come out as text, never formulas."""
+    """ "=HYPERLINK(…)", "@SUM(A1)", "+cmd|…", "-2+3" in every text column come out as text, never formulas."""
     src = built("formula_text")
     out = tmp_path / "out.xlsx"
     code, _stdout, stderr = run_cli(["score", str(src), "-o", str(out)], capsys)
     assert code == 0, stderr
     source = openpyxl.load_workbook(src)["指标"]
-    planted = {(c.row, c.column): c.value for row in source.iter_rows() for c in row if c.value in FORMULA_TEXTS}
+    planted = {
+        (c.row, c.column): c.value for row in source.iter_rows() for c in row if c.value in FORMULA_TEXTS
+    }
     assert len(planted) >= 12
     wb = openpyxl.load_workbook(out)
     scores = wb["评分表"]
@@ -207,10 +212,26 @@ def test_formula_looking_text_stays_text(built: Built, tmp_path: Path, capsys) -
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.data_type == "f":
-                    assert not any(word in str(cell.value) for word in ("HYPERLINK", "cmd", "SUM(A1)", "-2+3"))
+                if cell.data_type == "f":  # perfxl's own formulas may quote user text, never run it
+                    code = re.sub(r'"(?:[^"]|"")*"', '""', str(cell.value))
+                    assert not any(word in code for word in ("HYPERLINK", "cmd", "SUM(A1)", "-2+3")), code
                 if cell.value in FORMULA_TEXTS:
                     assert cell.data_type == "s", (ws.title, cell.coordinate)
+
+
+def test_group_names_with_quotes_and_wildcards_recalculate(lo, built: Built, tmp_path: Path, capsys) -> None:
+    """Group names are user text inside 汇总's SUMIF criteria: quotes, "=", "*" and "?" must not break them."""
+    rows = hostile.indicator_rows()
+    rows[2][1], rows[3][1], rows[4][1] = "产出*", "产出", '=HYPERLINK("http://x","y")?'
+    src = hostile.table_xlsx(tmp_path / "wild.xlsx", rows)
+    outputs = []
+    for path in (src, built("formula_text")):
+        out = tmp_path / f"{path.stem}_out.xlsx"
+        code, _stdout, stderr = run_cli(["score", str(path), "-o", str(out)], capsys)
+        assert code == 0, stderr
+        outputs.append(out)
+    for out, mismatches in lo.compare_many(outputs).items():
+        assert not mismatches, (out.name, [str(m) for m in mismatches])
 
 
 def test_old_xls_scores(lo, built: Built, tmp_path: Path, capsys) -> None:
@@ -232,7 +253,9 @@ def test_old_xls_scores(lo, built: Built, tmp_path: Path, capsys) -> None:
 
 
 def test_real_password_protected_workbook(built: Built, tmp_path: Path, capsys) -> None:
-    pytest.importorskip("msoffcrypto", reason="msoffcrypto-tool 未安装（pip install -e '.[dev]'），跳过真实加密文件测试")
+    pytest.importorskip(
+        "msoffcrypto", reason="msoffcrypto-tool 未安装（pip install -e '.[dev]'），跳过真实加密文件测试"
+    )
     src = hostile.encrypted_real_xlsx(tmp_path / "加密.xlsx", built("good"))
     before = sha256(src)
     code, _stdout, stderr = run_cli(["score", str(src), "-o", str(tmp_path / "o.xlsx")], capsys)
@@ -283,7 +306,9 @@ def test_openpyxl_reads_through_defusedxml(name: str, built: Built) -> None:
 
 
 def _table(tmp_path: Path, n_rows: int, *, refs: bool = True, name: str = "t.xlsx") -> Path:
-    rows = hostile.indicator_rows()[:5] + [[i, "产出", "数量", f"指标{i}", 1, "", "", "", 1] for i in range(n_rows)]
+    rows = hostile.indicator_rows()[:5] + [
+        [i, "产出", "数量", f"指标{i}", 1, "", "", "", 1] for i in range(n_rows)
+    ]
     return hostile.table_xlsx(tmp_path / name, rows, refs=refs)
 
 
@@ -299,10 +324,13 @@ def test_row_cap_before_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_cell_caps_per_sheet_and_per_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = hostile.write_xlsx(tmp_path / "two.xlsx", {
-        "指标": hostile.sheet_xml(hostile.indicator_rows()),
-        "基础表": hostile.sheet_xml([[1] * 10 for _ in range(6)]),
-    })
+    path = hostile.write_xlsx(
+        tmp_path / "two.xlsx",
+        {
+            "指标": hostile.sheet_xml(hostile.indicator_rows()),
+            "基础表": hostile.sheet_xml([[1] * 10 for _ in range(6)]),
+        },
+    )
     monkeypatch.setattr(book_module, "MAX_CELLS", 59)
     with pytest.raises(PerfxlError, match="工作表过大"):
         open_book(path).sheet("指标")  # 6 rows × 10 columns
@@ -335,8 +363,10 @@ def test_uncached_formulas_are_found_where_calamine_reads_empty(tmp_path: Path) 
     ]
     xml = hostile.sheet_xml(rows)
     # a shared-formula child and a formula whose saved result is the empty text
-    xml = xml.replace("</row></sheetData>", '<c r="D3"><f t="shared" si="0"/></c>'
-                      '<c r="E3" t="str"><f>""</f><v></v></c></row></sheetData>')
+    xml = xml.replace(
+        "</row></sheetData>",
+        '<c r="D3"><f t="shared" si="0"/></c><c r="E3" t="str"><f>""</f><v></v></c></row></sheetData>',
+    )
     for variant, text in (("plain", xml), ("prefixed", hostile.prefixed(xml))):
         path = hostile.write_xlsx(tmp_path / f"{variant}.xlsx", {"指标": text})
         sheet = open_book(path).sheet("指标")
@@ -346,8 +376,15 @@ def test_uncached_formulas_are_found_where_calamine_reads_empty(tmp_path: Path) 
 
 def test_merges_are_clipped_deduplicated_and_never_overlap() -> None:
     rows: list[list[object]] = [["x"] * 4 for _ in range(3)]
-    merged = [((0, 0), (1048575, 16383)), ((0, 0), (0, 1)), ((0, 0), (0, 1)), ((1, 1), (2, 2)), ((2, 2), (2, 3)),
-              ((5, 5), (6, 6)), ((2, 0), (2, 0))]
+    merged = [
+        ((0, 0), (1048575, 16383)),
+        ((0, 0), (0, 1)),
+        ((0, 0), (0, 1)),
+        ((1, 1), (2, 2)),
+        ((2, 2), (2, 3)),
+        ((5, 5), (6, 6)),
+        ((2, 0), (2, 0)),
+    ]
     clipped = book_module._clip_merges(merged, rows)
     assert clipped == [((0, 0), (0, 1)), ((1, 1), (2, 2))]
     assert book_module._clip_merges([((0, 0), (2, 3))] * 100_000, rows) == [((0, 0), (2, 3))]
@@ -434,8 +471,17 @@ def test_batch_output_folder_problems(where: str, needle: str, built: Built, tmp
 # ------------------------------------------------------------------ batches
 
 
-BATCH_BAD = ("empty", "docx", "text_in_numbers", "uncached_formulas", "xxe_sheet", "sparse_cells",
-             "zip_bomb_lying", "encrypted", "ole_not_xls")
+BATCH_BAD = (
+    "empty",
+    "docx",
+    "text_in_numbers",
+    "uncached_formulas",
+    "xxe_sheet",
+    "sparse_cells",
+    "zip_bomb_lying",
+    "encrypted",
+    "ole_not_xls",
+)
 BATCH_GOOD = ("good", "merged_header", "no_cell_references")
 
 
@@ -478,7 +524,10 @@ def test_ctrl_c_during_a_batch_leaves_only_complete_files(jobs: int, tmp_path: P
     out = tmp_path / "out"
     proc = subprocess.Popen(
         [sys.executable, "-m", "perfxl.cli", "batch", str(folder), "-o", str(out), "--jobs", str(jobs)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     deadline = time.monotonic() + TIME_LIMIT
     while not list(out.glob("*.xlsx")) and proc.poll() is None and time.monotonic() < deadline:
@@ -495,4 +544,3 @@ def test_ctrl_c_during_a_batch_leaves_only_complete_files(jobs: int, tmp_path: P
     assert 1 <= len(outputs) < 20
     for p in outputs:
         openpyxl.load_workbook(p, read_only=True).close()
-
