@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from .numbers import EQ, GE, GT, HUNDRED, LE, LT, WITHIN, WORD, Target, cn_int, fmt_num, fmt_pct, normalize
@@ -510,6 +512,14 @@ _DETECTORS: list[tuple[str, Callable[[str, str], Rule | None]]] = [
 
 def recognize(text: str) -> Rule:
     """Rule text → Rule; unrecognized → ``manual`` (source ``none``)."""
+    # a batch meets the same rule texts (templates, the standard indicator systems) thousands
+    # of times: recognize each once per process, hand out copies
+    rule = _recognize(text)
+    return replace(rule, params=dict(rule.params))
+
+
+@lru_cache(maxsize=4096)
+def _recognize(text: str) -> Rule:
     if not text or not text.strip():
         return Rule("manual", {}, "评分标准为空", source="none")
     t = prepare(text)
