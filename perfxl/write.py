@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -459,18 +460,15 @@ def _sheet_setup(
 def _fit_copy(ws: Any, sheet: Sheet) -> None:
     """Column widths from content for a copied sheet, and a printable page."""
     widths: dict[int, float] = {}
-    known: dict[str, float] = {}  # answers and labels repeat: measure each text once
-    for row in sheet.rows[:2000]:
-        for c, v in enumerate(row):
-            if v in ("", None):
-                continue
-            if type(v) is str:
-                w = known.get(v, 0.0)
-                if not w:
-                    w = known[v] = _text_width(v) + 1.5
-            else:
-                w = _text_width(str(v) if not isinstance(v, float) else f"{v:g}") + 1.5
-            widths[c] = max(widths.get(c, 6.0), min(w, 50.0))
+    # column by column, each distinct text once: answers and labels repeat thousands of times
+    for c, column in enumerate(zip_longest(*sheet.rows[:2000], fillvalue="")):
+        texts = {v for v in column if type(v) is str}
+        best = max((_text_width(v) for v in texts if v), default=0.0)
+        for v in column:
+            if type(v) is not str and v is not None:
+                best = max(best, _text_width(str(v) if not isinstance(v, float) else f"{v:g}"))
+        if best:
+            widths[c] = max(6.0, min(best + 1.5, 50.0))
     for c, w in widths.items():
         ws.set_column(c, c, w)
     ws.set_paper(9)
