@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -1021,15 +1021,19 @@ def _decode_single(
         q.answers = [None] * len(values)
         return
     warned = False
+    parsed: dict[str, tuple[bool, str, str, int | None]] = {}  # a column repeats a few texts
     for v in values:
-        if _missing(v, coded):
+        got = parsed.get(v) if type(v) is str else None
+        if got is None:
+            got = _parse_answer(v, coded)
+            if type(v) is str:
+                parsed[v] = got
+        missing, text, code_other, code = got
+        if missing:
             q.answers.append(None)
             continue
-        text = cell_text(v)
-        m = _CODE_OTHER_RE.match(text)
-        code = int(m.group(1)) if m else (int(n) if (n := _num(v)) is not None and n.is_integer() else None)
-        if m and m.group(2).strip():
-            q.others.append(m.group(2).strip())
+        if code_other:
+            q.others.append(code_other)
         if code is not None and (cbq is not None or coded):
             label = cbq.label(code) if cbq else None
             if label is None:
@@ -1045,6 +1049,16 @@ def _decode_single(
         if other:
             q.others.append(other)
         q.answers.append(lab or None)
+
+
+def _parse_answer(v: object, coded: bool) -> tuple[bool, str, str, int | None]:
+    """(missing, text, other-text of a "N〖…〗" code, option code) of one answer cell."""
+    if _missing(v, coded):
+        return True, "", "", None
+    text = cell_text(v)
+    m = _CODE_OTHER_RE.match(text)
+    code = int(m.group(1)) if m else (int(n) if (n := _num(v)) is not None and n.is_integer() else None)
+    return False, text, m.group(2).strip() if m else "", code
 
 
 def _classify(
@@ -1134,11 +1148,11 @@ def _classify(
                               tuple(q.others), q.cell))  # fmt: skip
 
     # one set of 5-point labels for the whole survey: the wording respondents saw most often
-    seen_by_level: dict[float, Counter[str]] = {}
+    seen_by_level: defaultdict[float, Counter[str]] = defaultdict(Counter)
     for _q, vec, labs in five_point:
         for s, lab in zip(vec, labs, strict=True):
             if s is not None and lab:
-                seen_by_level.setdefault(s, Counter())[lab] += 1
+                seen_by_level[s][lab] += 1  # (setdefault would build a Counter per answer)
     level_labels = tuple(
         seen_by_level[s].most_common(1)[0][0] if s in seen_by_level else CANONICAL[s]
         for s in (5.0, 4.0, 3.0, 2.0, 1.0)
