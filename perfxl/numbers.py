@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 HUNDRED = Decimal(100)
 
@@ -39,6 +40,7 @@ _EXTRA_FOLD = str.maketrans(
 )
 
 
+@lru_cache(maxsize=16384)  # labels, headers and rule texts repeat across rows and workbooks
 def normalize(text: str) -> str:
     """Fold full-width forms (１２３％ ＞＝) to ASCII, unify comparators, drop spaces.
 
