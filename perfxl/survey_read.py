@@ -795,10 +795,9 @@ def read_raw(
     respondents = 0
     for r in range(header + 1, len(rows)):
         row = rows[r]
-        cells = [cell_text(v) for v in row]
-        if not any(cells):
+        first = next((t for v in row if (t := cell_text(v))), "")  # usually the first cell
+        if not first:
             continue
-        first = next(t for t in cells if t)
         if norm(first) in _SUMMARY_ROWS:
             continue
         respondents += 1
@@ -866,7 +865,8 @@ def _number_mode(rows: list[list[object]], header: int, cols: list[_Col], wjx: b
     numbered_cols = 0
     for col in cols:
         values = [r[col.index] for r in body if col.index < len(r) and cell_text(r[col.index])]
-        nums = [_num(v) for v in values]
+        texts = {v for v in values if type(v) is str}  # each distinct text once
+        nums = [_num(v) for v in values if type(v) is not str] + [_num(v) for v in texts]
         if any(n in (-2.0, -3.0) for n in nums):
             return True
         if col.sub is not None and any(n == 0.0 for n in nums):
