@@ -204,12 +204,13 @@ _TIER_CLAUSE = re.compile(
     rf"""^(?:[^\d≥≤<>=]*?)
     (?:
       (?P<cmp>≥|≤|>|<|=|大于等于|大于或等于|小于等于|小于或等于|不低于|不高于|高于|低于|大于|小于|超过|达到)?
-      (?P<a>{NUM})%?(?P<suf>以上|以下|及以上|及以下)?
+      (?P<a>{NUM})%?(?:\(含\))?(?P<suf>以上|以下|及以上|及以下)?
       (?:(?:-|~|至|到)(?P<b>{NUM})%?)?
       (?P<incl>\(含\)|（含）)?
     )
     (?:的|时|之间)?[,，]?(?:则|可)?
-    (?:(?:得|计)(?P<pts>{NUM})分|(?:此项|该项)?(?P<zero>不得分)|得满分(?P<full>))$""",
+    (?:(?:得|计)(?P<pts>{NUM})分|(?:此项|该项)?(?P<zero>不得分)|得满分(?P<full>)
+      |得(?:权重分?的?)?(?P<wpct>{NUM})%(?:的?权重分?)?)$""",
     re.VERBOSE,
 )
 
@@ -223,13 +224,18 @@ def _tiers(t: str, raw: str) -> Rule | None:
     for clause in clauses:
         m = _TIER_CLAUSE.match(clause)
         if not m:
+            # a clause that awards something for a number but is not understood: no guess
+            if re.search(r"\d", clause) and re.search(r"得|不得分|计", clause):
+                return None
             continue
         percent_seen = percent_seen or "%" in clause
         a = Decimal(m.group("a"))
         b = Decimal(m.group("b")) if m.group("b") else None
         pts = Decimal(m.group("pts")) if m.group("pts") else (Decimal(0) if m.group("zero") else None)
         unit = "points" if pts is not None else "weight"
-        if pts is None:
+        if m.group("wpct"):
+            pts = Decimal(m.group("wpct")) / HUNDRED  # 得80%权重分
+        elif pts is None:
             pts = ONE  # 得满分 = the full weight
         cmp_ = m.group("cmp") or ""
         suf = m.group("suf") or ""
@@ -452,7 +458,8 @@ def _pass_fail(t: str, raw: str) -> Rule | None:
     if "不得分" not in t and "0分" not in t:
         return None
     m = re.search(rf"(≤|≥|<|>|不超过|未超过|不高于|不低于|达到)({NUM})%(?:的|时)?[,，]?{_PF_FULL}", t)
-    if m and len(re.findall(rf"得{NUM}分|计{NUM}分|得满分", t)) == 1 and not re.search(_PER, t):
+    partial = re.search(rf"得(?:权重分?的?)?(?!100%)({NUM})%(?:的?权重分?)?", t)
+    if m and len(re.findall(rf"得{NUM}分|计{NUM}分|得满分", t)) == 1 and not re.search(_PER, t) and not partial:
         sym = m.group(1)
         comp = {
             "≤": LE,

@@ -82,6 +82,10 @@ PHRASES = [
     # variants: full-width, ≧, Chinese fractions
     (0, "①②③以上3项各占三分之一权重分，符合则得相应权重分", "3", None, None, "√×√", None, "checklist", 2.0),
     (0, "完成率≧９５％，则得满分；每降低1%扣0.2分，扣完为止。", "4", None, "93%", None, None, "step", 3.6),
+    (0, "预算执行率≥95%得满分；90%（含）-95%得80%权重分；低于90%不得分", "5", None, "92%", None, None, "tiers", 4.0),
+    (0, "完成率达到100%的得满分，每降低5个百分点扣1分，扣完为止", "5", None, "90%", None, None, "step", 3.0),
+    (0, "资金支付及时得2分，不及时不得分", "2", None, None, "×", None, "binary", 0.0),
+    (0, "发现一起扣1分，扣完为止", "3", None, None, None, 2, "deduct_each", 1.0),
 ]
 
 
@@ -121,6 +125,8 @@ def test_rule_without_weight_gives_null_score():
         "国家、市、部门三级文件中明确表述可以直接应用于项目立项的得满分，经分析其他可以应用于项目立项依据的得权重分的50%,无直接应用于项目立项的不得分。",
         "根据实际情况由专家酌情打分。",
         "视完成情况综合评定。",
+        "制度健全得2分，基本健全得1分，不健全不得分",
+        "≥95%得满分；90%-95%酌情得分；低于90%不得分",
     ],
 )
 def test_unrecognized_text_is_manual_never_a_guess(text):
