@@ -292,7 +292,7 @@ def write_summary(path: Path, report: BatchReport) -> Path:
         headers = ["序号", "文件", "名称", "单位", "年度", "评价类型", "总分", "等级"]
         for name in group_names:
             headers += [f"{name}得分", f"{name}得分率"]
-        headers += ["扣分指标数", "错误", "警告", "提示", "状态", "评分表"]
+        headers += ["扣分指标数", "错误", "警告", "提示", "状态", "原因", "评分表"]
         ws.write_row(0, 0, headers, fmts.header)
         kinds = {
             "project": "项目",
@@ -324,16 +324,31 @@ def write_summary(path: Path, report: BatchReport) -> Path:
                 ws.write_number(row, c + 1 + k, r["counts"][sev], fmts.int)
             ws.write_string(row, c + 4, "成功", fmts.text)
             rel = os.path.relpath(r["output"], path.parent).replace(os.sep, "/")
-            ws.write_url(row, c + 5, f"external:{rel}", fmts.link, rel)
+            ws.write_url(row, c + 6, f"external:{rel}", fmts.link, rel)
         n = len(results)
+        status_col = len(headers) - 3
+        # failed files are listed too, below the scored ones, with the reason
+        for k, f in enumerate(sorted(report.failed, key=lambda x: x["file"]), start=n + 1):
+            ws.write_number(k, 0, k, fmts.int)
+            ws.write_string(k, 1, f["file"], fmts.text)
+            ws.write_string(k, status_col, "失败", fmts.sev["error"])
+            ws.write_string(k, status_col + 1, f["error"], fmts.text)
+        rows_used = n + len(report.failed)
         last_col = len(headers) - 1
         ws.freeze_panes(1, 3)
-        ws.autofilter(0, 0, max(n, 1), last_col)
-        ws.set_column(0, 0, 6)
-        ws.set_column(1, 3, 28)
-        ws.set_column(4, last_col, 10)
+        ws.autofilter(0, 0, max(rows_used, 1), last_col)
+        ws.set_column(0, 0, 5)
+        ws.set_column(1, 2, 30)
+        ws.set_column(3, 3, 20)
+        ws.set_column(4, last_col, 9)
+        ws.set_column(status_col + 1, status_col + 1, 36)
+        ws.set_column(last_col, last_col, 30)
+        ws.set_landscape()
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
         # statistics with formulas
-        r0 = n + 2
+        r0 = rows_used + 2
         ws.write_string(r0, 1, "统计", fmts.bold)
         ws.write_string(r0 + 1, 1, "平均总分", fmts.text)
         ws.write_string(r0 + 2, 1, "最高总分", fmts.text)
@@ -361,7 +376,8 @@ def write_summary(path: Path, report: BatchReport) -> Path:
         for k, lab in enumerate(labels, start=1):
             cnt = sum(1 for r in results if r["grade"] == lab)
             ws.write_string(g0 + k, 1, lab, fmts.text)
-            ws.write_formula(g0 + k, 2, f'=COUNTIF(H2:H{max(n, 1) + 1},"{lab}")', fmts.int, cnt)
+            # exact comparison: a grade label is user text (评级标准), never a criterion
+            ws.write_formula(g0 + k, 2, f"=SUMPRODUCT((H$2:H${max(n, 1) + 1}=B{g0 + k + 1})*1)", fmts.int, cnt)
             ws.write_formula(
                 g0 + k, 3, f"=IF({n}=0,0,C{g0 + k + 1}/{max(n, 1)})", fmts.pct, cnt / n if n else 0
             )
@@ -388,6 +404,9 @@ def write_summary(path: Path, report: BatchReport) -> Path:
             wf.write_string(i, 2, f["error"], fmts.text)
         wf.set_column(1, 1, 40)
         wf.set_column(2, 2, 90)
+        wf.set_landscape()
+        wf.set_paper(9)
+        wf.fit_to_pages(1, 0)
         wb.set_properties(
             {"title": "perfxl 批量评分汇总", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)}
         )

@@ -163,9 +163,14 @@ def test_bad_files_are_listed_and_the_batch_goes_on(runs: dict[str, Any]) -> Non
     summary = values["汇总"]
     header = summary[0]
     listed = [row for row in summary[1:] if isinstance(row[0], int)]
-    assert sorted(row[header.index("文件")] for row in listed) == sorted(GOOD)
-    assert {row[header.index("状态")] for row in listed} == {"成功"}
-    totals = [row[header.index("总分")] for row in listed]
+    scored = [row for row in listed if row[header.index("状态")] == "成功"]
+    broken = [row for row in listed if row[header.index("状态")] == "失败"]
+    assert sorted(row[header.index("文件")] for row in scored) == sorted(GOOD)
+    # failed files follow the scored ones, with their reason
+    assert [row[header.index("文件")] for row in broken] == sorted(BROKEN)
+    assert all(BROKEN[row[header.index("文件")]] in row[header.index("原因")] for row in broken)
+    assert listed == scored + broken
+    totals = [row[header.index("总分")] for row in scored]
     assert totals == sorted(totals, reverse=True)
     assert any(row[1] == "失败" and row[2] == 3 for row in summary)
 
