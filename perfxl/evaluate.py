@@ -322,6 +322,8 @@ def parse_judgements(text: str) -> list[bool] | None:
         tokens = list(t)
     else:
         tokens = [t]
+    if not tokens:  # only separators, e.g. ","
+        return None
     out = []
     for tok in tokens:
         if tok in _YES:
