@@ -539,6 +539,8 @@ def formula_checklist(rule: Rule, refs: Refs, f: Facts) -> str | None:
 
 def _share_literal(share: Decimal) -> str:
     """Equal shares like 1/3 stay an exact fraction in the formula."""
+    if share == 0:
+        return "0"
     inv = ONE / share
     if inv == inv.to_integral_value():
         return _num(share)
