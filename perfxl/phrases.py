@@ -619,6 +619,18 @@ def _pct_param(value: str) -> Decimal:
 
 def parse_override(text: str) -> Rule:
     """Parse a 计分方法 cell such as ``扣分法 步长=5%权重 下限=0``; raise OverrideError if malformed."""
+    try:
+        rule = _parse_override(text)
+    except OverrideError:
+        raise
+    except (ValueError, ArithmeticError, IndexError) as exc:  # 项数=三, 基础分=abc, 档=90%:x, 分值=x
+        raise OverrideError(f"计分方法“{text.strip()}”中有无法识别的数值。{OVERRIDE_SYNTAX}") from exc
+    if rule.params.get("per", ONE) <= 0:
+        raise OverrideError(f"计分方法“{text.strip()}”中的 单位 应大于 0")
+    return rule
+
+
+def _parse_override(text: str) -> Rule:
     t = normalize(text.replace("，", " ").replace(",", ",")) if text else ""
     parts = re.split(r"\s+", text.strip().replace("\u3000", " "))
     head = normalize(parts[0]) if parts else ""
