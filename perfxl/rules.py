@@ -160,6 +160,9 @@ class Refs:
     declared: str | None = None
     rate_digits: int | None = None
     actual_percent: bool = False
+    # the 标杆值/业绩值 text cells hold their normalized words exactly (no stray space, no
+    # full-width forms), so Excel's "=" on the cells compares what Python compared
+    texts_plain: bool = False
 
 
 def final_round(value: Decimal) -> Decimal:
@@ -670,7 +673,9 @@ def _condition_expr(refs: Refs, f: Facts) -> str | None:
     if f.failures is not None and refs.failures:
         return f"{refs.failures}=0"
     if f.target is not None and f.target.comparator == WORD and f.actual_word and refs.actual_text:
-        if f.target.text.strip() == f.target.word and refs.target_text:
+        # Excel's "=" ignores case; Python's comparison does not: only emit it where both agree
+        same_verdict = (f.actual_word == f.target.word) == (f.actual_word.lower() == f.target.word.lower())
+        if refs.texts_plain and same_verdict and refs.target_text:
             return f"{refs.actual_text}={refs.target_text}"
         return None
     if (

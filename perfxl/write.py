@@ -29,7 +29,7 @@ from .book import Book, Sheet
 from .cells import a1, col_letter
 from .errors import SEVERITY_LABELS, PerfxlError
 from .evaluate import Evaluation, IndicatorResult
-from .numbers import fmt_num, round_half_up
+from .numbers import fmt_num, normalize, round_half_up
 from .rules import KIND_LABELS, Refs, effective_target, formula
 
 OUT_SHEET = "评分表"
@@ -239,6 +239,10 @@ def _refs(ev: Evaluation, ind: IndicatorResult, r: int, cols: _Cols) -> Refs:
         declared=a1(r, declared_col) if declared_ok and declared_col is not None else None,
         rate_digits=ind.facts.rate_digits,
         actual_percent=bool(ind.actual and ind.actual.percent),
+        texts_plain=all(
+            isinstance(v, str) and v == normalize(v)
+            for v in (ind.row.values.get("target"), ind.row.values.get("actual"))
+        ),
     )
 
 
