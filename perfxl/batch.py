@@ -53,9 +53,7 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
     try:
         book = open_book(src)
         ev = evaluate_book(book, options, file_label=label)
-        from .cli import blocking
-
-        lines = blocking(ev)
+        lines = ev.blocking()
         if lines:
             return {
                 "file": label,

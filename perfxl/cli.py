@@ -23,14 +23,6 @@ from .errors import PerfxlError
 if TYPE_CHECKING:
     from .evaluate import Evaluation, Options
 
-# findings that mean the workbook cannot be scored as given
-BLOCKING_CODES = {
-    "number.unparseable",
-    "weight.missing",
-    "method.invalid",
-    "judgements.unparseable",
-    "formula.uncached",
-}
 KINDS_HELP = "project | department | self-project | self-department | survey"
 
 
@@ -102,18 +94,6 @@ def _evaluate(path: Path, options: Options) -> tuple[Evaluation, Any]:
     return ev, book
 
 
-def blocking(ev: Evaluation) -> list[str]:
-    """One Chinese line per finding that prevents scoring (a formula saved without result: only that line)."""
-    uncached = {(f.sheet, f.cell) for f in ev.findings if f.code == "formula.uncached"}
-    return [
-        f"文件 {ev.file}，工作表 {f.sheet}，单元格 {f.cell}：{f.message}"
-        for f in ev.findings
-        if f.severity == "error"
-        and f.code in BLOCKING_CODES
-        and (f.code == "formula.uncached" or (f.sheet, f.cell) not in uncached)
-    ]
-
-
 def _summary(ev: Evaluation, out: Path | None) -> None:
     from .numbers import fmt_num, fmt_pct
 
@@ -163,7 +143,7 @@ def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool,
         ev, book = _evaluate(input_path, options)
     except PerfxlError as exc:
         _fail(exc)
-    lines = blocking(ev)
+    lines = ev.blocking()
     if lines:
         for line in lines:
             _err(line)

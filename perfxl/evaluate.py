@@ -41,6 +41,15 @@ KIND_NAMES = {
     "self-department": "部门整体支出绩效自评",
 }
 
+# findings that mean the workbook cannot be scored as given
+BLOCKING_CODES = {
+    "number.unparseable",
+    "weight.missing",
+    "method.invalid",
+    "judgements.unparseable",
+    "formula.uncached",
+}
+
 # ------------------------------------------------------------------ options and grades
 
 
@@ -218,6 +227,17 @@ class Evaluation:
     execution: Any = None  # self-evaluation execution block
     surveys: list[Any] = field(default_factory=list)
     options: Options = field(default_factory=Options)
+
+    def blocking(self) -> list[str]:
+        """One Chinese line per finding that prevents scoring (a formula saved without result: only that line)."""
+        uncached = {(f.sheet, f.cell) for f in self.findings if f.code == "formula.uncached"}
+        return [
+            f"文件 {self.file}，工作表 {f.sheet}，单元格 {f.cell}：{f.message}"
+            for f in self.findings
+            if f.severity == "error"
+            and f.code in BLOCKING_CODES
+            and (f.code == "formula.uncached" or (f.sheet, f.cell) not in uncached)
+        ]
 
     @property
     def weight_total(self) -> Decimal:

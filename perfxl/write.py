@@ -729,12 +729,15 @@ def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
     sheet_map = {ev.table.sheet: OUT_SHEET}
     used.update({"汇总", "审核意见"})
     _write_summary(wb, ev, fmts, cols)
-    # copies of the other user sheets (so formulas and links resolve)
+    # copies of the other user sheets (so formulas and links resolve); raw responses (问卷明细)
+    # stay in the input: 问卷分析 carries their counts, and copying hundreds of rows into
+    # every output would double the cost of a batch
     from .base import base_sheet_names
+    from .survey_read import is_raw_sheet
 
     base_names = set(base_sheet_names(book.sheet_names))
     for name in book.sheet_names:
-        if name == ev.table.sheet:
+        if name == ev.table.sheet or is_raw_sheet(name):
             continue
         if not (name.startswith(("项目信息", "问卷")) or name in base_names):
             continue
