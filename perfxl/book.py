@@ -503,6 +503,147 @@ def _check_zip(path: Path) -> _Parts | None:
     return parts
 
 
+# ------------------------------------------------------------------ legacy .xls (BIFF in a compound file)
+
+_END_OF_CHAIN = 0xFFFFFFFE
+# records that place a cell: row and column are their first two fields (MULRK/MULBLANK end with the last column)
+_BIFF_CELLS = {
+    0x0006,
+    0x0201,
+    0x0203,
+    0x0204,
+    0x0205,
+    0x027E,
+    0x00FD,
+    0x00D6,
+    0x0406,
+    0x0206,
+    0x0001,
+    0x0002,
+    0x0003,
+    0x0004,
+    0x0005,
+}
+_BIFF_MULTI = {0x00BD, 0x00BE}
+_BIFF_BOF = {0x0809, 0x0409, 0x0209, 0x0009}
+
+
+def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:
+    """A stream of a compound file (OLE2) by name, following its FAT or mini-FAT chain."""
+    bad = PerfxlError("文件已损坏（OLE2 结构不完整），请重新保存或重新复制该文件")
+    if len(data) < 512:
+        raise bad
+    shift, mini_shift = struct.unpack_from("<HH", data, 30)
+    if shift not in (9, 12) or mini_shift != 6:
+        raise bad
+    size = 1 << shift
+    n_fat, dir_start, _sig, cutoff, minifat_start, n_minifat, difat_next, n_difat = struct.unpack_from(
+        "<8I", data, 44
+    )
+    n_sectors = (len(data) - 1) // size
+
+    def sector(i: int) -> bytes:
+        if i >= n_sectors:
+            raise bad
+        return data[(i + 1) * size : (i + 2) * size]
+
+    fat_ids = list(struct.unpack_from("<109I", data, 76))
+    for _ in range(min(n_difat, n_sectors)):
+        if difat_next >= n_sectors:
+            break
+        ids = struct.unpack(f"<{size // 4}I", sector(difat_next))
+        fat_ids += ids[:-1]
+        difat_next = ids[-1]
+    fat: list[int] = []
+    for i in fat_ids[: min(n_fat, n_sectors)]:
+        fat += struct.unpack(f"<{size // 4}I", sector(i))
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        out: list[int] = []
+        while start < len(table) and start != _END_OF_CHAIN:
+            out.append(start)
+            if len(out) > len(table):
+                raise bad  # a loop
+            start = table[start]
+        return out
+
+    def read(start: int, length: int) -> bytes:
+        return b"".join(sector(i) for i in chain(start, fat))[:length]
+
+    directory = read(dir_start, len(data))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        raise bad
+    mini = read(*struct.unpack_from("<IQ", entries[0], 116)) if entries else b""
+    minifat = list(struct.unpack(f"<{n_minifat * size // 4}I", read(minifat_start, n_minifat * size)))
+    for entry in entries:
+        name_len = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[: max(0, min(name_len, 64) - 2)].decode("utf-16-le", "replace")
+        if entry[66] != 2 or name not in names:
+            continue
+        start, length = struct.unpack_from("<IQ", entry, 116)
+        length = min(length, len(data))
+        if length < cutoff:
+            return b"".join(mini[i * 64 : (i + 1) * 64] for i in chain(start, minifat))[:length]
+        return read(start, length)
+    return None
+
+
+class _Biff:
+    """Extent of every worksheet of a legacy .xls, from its cell records, before calamine allocates them.
+
+    calamine allocates the grid from the smallest to the largest cell it meets: a 5 KB .xls
+    with cells in A1 and at row 65536, column 65536 aborts the process.
+    """
+
+    def __init__(self, stream: bytes) -> None:
+        self.sheets: dict[str, tuple[int, int, int]] = {}  # name → rows, columns, cells
+        names: dict[int, str] = {}
+        extents: dict[int, list[int]] = {}
+        pos, current = 0, -1
+        while pos + 4 <= len(stream):
+            kind, length = struct.unpack_from("<HH", stream, pos)
+            body = stream[pos + 4 : pos + 4 + length]
+            if kind in _BIFF_BOF:
+                current = pos
+                extents[current] = [0, 0, 0]
+            elif kind == 0x002F and current == 0:
+                return  # FILEPASS: encrypted, calamine asks for the password
+            elif kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET: where a sheet starts, and its name
+                names[struct.unpack_from("<I", body)[0]] = _biff_name(body[6:])
+            elif current >= 0 and len(body) >= 4 and (kind in _BIFF_CELLS or kind in _BIFF_MULTI):
+                row, col = struct.unpack_from("<HH", body)
+                last = struct.unpack_from("<H", body, len(body) - 2)[0] if kind in _BIFF_MULTI else col
+                ext = extents[current]
+                ext[0] = max(ext[0], row + 1)
+                ext[1] = max(ext[1], col + 1, last + 1)
+                ext[2] += max(1, last - col + 1)
+            pos += 4 + length
+        self.sheets = {names.get(at, f"#{at}"): (e[0], e[1], e[2]) for at, e in extents.items()}
+
+    def check(self) -> None:
+        """calamine reads every sheet of an .xls when it opens it: all are checked at once."""
+        for name, (rows, cols, cells) in self.sheets.items():
+            if rows > MAX_ROWS or rows * cols > MAX_CELLS or cells > MAX_CELLS:
+                raise PerfxlError(_too_big(rows, cols), sheet=None if name.startswith("#") else name)
+
+
+def _biff_name(raw: bytes) -> str:
+    """A BIFF8 ShortXLUnicodeString (BIFF5: one byte per character)."""
+    if len(raw) < 2:
+        return ""
+    count, high = raw[0], raw[1] & 1
+    if high:
+        return raw[2 : 2 + 2 * count].decode("utf-16-le", "replace")
+    return raw[2 : 2 + count].decode("latin-1")
+
+
+def _check_xls(path: Path) -> None:
+    stream = _ole_stream(path.read_bytes(), ("Workbook", "Book"))
+    if stream is not None:
+        _Biff(stream).check()
+
+
 def open_book(path: str | os.PathLike[str]) -> Book:
     """Open a workbook for reading; every failure is a :class:`PerfxlError` in Chinese."""
     p = Path(path)
@@ -516,6 +657,8 @@ def open_book(path: str | os.PathLike[str]) -> Book:
         if size > MAX_FILE_BYTES:
             raise PerfxlError(f"文件大小 {_mb(size)} MB 超过上限 {_mb(MAX_FILE_BYTES)} MB", file=shown)
         parts = _check_zip(p)
+        if parts is None:
+            _check_xls(p)
     except PerfxlError as exc:
         raise exc.with_file(shown) from None
     except PermissionError as exc:
