@@ -542,6 +542,24 @@ def ole_not_xls(path: Path) -> Path:
     return path
 
 
+def biff_xls(path: Path, cells: Iterable[tuple[int, int, float]]) -> Path:
+    """A minimal Excel 97 (BIFF8) workbook: one sheet 指标 with NUMBER cells at (row, col), 0-based."""
+
+    def rec(kind: int, data: bytes = b"") -> bytes:
+        return struct.pack("<HH", kind, len(data)) + data
+
+    def bof(kind: int) -> bytes:
+        return rec(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 0x06))
+
+    name = struct.pack("<BB", 2, 1) + "指标".encode("utf-16-le")
+    head, eof = bof(0x0005), rec(0x000A)
+    sheet_at = len(head) + 4 + 6 + len(name) + len(eof)
+    stream = head + rec(0x0085, struct.pack("<IBB", sheet_at, 0, 0) + name) + eof
+    stream += bof(0x0010) + b"".join(rec(0x0203, struct.pack("<HHHd", r, c, 0, v)) for r, c, v in cells) + eof
+    path.write_bytes(cfb({"Workbook": stream}))
+    return path
+
+
 # ------------------------------------------------------------------ other file kinds
 
 
@@ -699,6 +717,22 @@ CASES: tuple[Case, ...] = (
         lambda p: bomb_xlsx(p, inflated=1 << 30, declared=4096),
         "reject",
         ("实际解压后大于压缩包记录的大小", "疑似压缩炸弹"),
+        heavy=True,
+    ),
+    Case(
+        "xls_dense_grid",
+        lambda p: biff_xls(p, [(0, 0, 1.0), (65535, 255, 2.0)]),
+        "reject",
+        ("工作表 指标", "工作表过大"),
+        filename="{name}.xls",
+        heavy=True,
+    ),
+    Case(
+        "xls_sparse_cells",
+        lambda p: biff_xls(p, [(0, 0, 1.0), (65535, 65535, 2.0)]),
+        "reject",
+        ("工作表 指标", "工作表过大"),
+        filename="{name}.xls",
         heavy=True,
     ),
     Case("many_entries", lambda p: many_entries_zip(p, 20_000), "reject", ("超过上限",), heavy=True),
