@@ -451,7 +451,7 @@ def _checklist_shares(p: dict[str, Any], n: int) -> list[Decimal]:
     shares = list(p.get("shares") or [])
     if not shares:
         share = p.get("share")
-        shares = [share] * n if share is not None else [ONE / n] * n
+        shares = [share] * n if share is not None else [ONE / n] * n if n > 0 else []
     if p.get("base") is not None:
         shares = [p["base"], *shares]
     return shares
