@@ -375,7 +375,9 @@ def write_summary(path: Path, report: BatchReport) -> Path:
             cnt = sum(1 for r in results if r["grade"] == lab)
             ws.write_string(g0 + k, 1, lab, fmts.text)
             # exact comparison: a grade label is user text (评级标准), never a criterion
-            ws.write_formula(g0 + k, 2, f"=SUMPRODUCT((H$2:H${max(n, 1) + 1}=B{g0 + k + 1})*1)", fmts.int, cnt)
+            ws.write_formula(
+                g0 + k, 2, f"=SUMPRODUCT((H$2:H${max(n, 1) + 1}=B{g0 + k + 1})*1)", fmts.int, cnt
+            )
             ws.write_formula(
                 g0 + k, 3, f"=IF({n}=0,0,C{g0 + k + 1}/{max(n, 1)})", fmts.pct, cnt / n if n else 0
             )

@@ -305,7 +305,9 @@ def batch(
 @click.argument("input_path", metavar="INPUT.xlsx", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="写出问卷分析工作簿（含条形图）")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-@click.option("--method", type=str, help="满意度计算方法：均值法（默认）、满意率法、加权法（覆盖工作表中的“计算方法”）")
+@click.option(
+    "--method", type=str, help="满意度计算方法：均值法（默认）、满意率法、加权法（覆盖工作表中的“计算方法”）"
+)
 @click.option("--min-seconds", type=click.FloatRange(min=0), help="剔除答题用时少于 N 秒的问卷")
 @click.option("--keep-duplicates", is_flag=True, help="不剔除答案完全相同的重复提交")
 def survey(
@@ -323,14 +325,22 @@ def survey(
 
     try:
         book = open_book(input_path)
-        results = analyze_book(book, min_seconds=min_seconds, method=method, drop_duplicates=not keep_duplicates)
+        results = analyze_book(
+            book, min_seconds=min_seconds, method=method, drop_duplicates=not keep_duplicates
+        )
     except PerfxlError as exc:
         _fail(exc.with_file(str(input_path)))
     if not any(r.usable for r in results):
         first = next((f for r in results for f in r.findings if f.severity == "error"), None)
         if first is not None:
-            _fail(PerfxlError(first.message, file=str(input_path), sheet=first.sheet, cell=first.cell or None))
-        _fail(PerfxlError("工作簿中没有可分析的问卷工作表（应命名为“问卷汇总…”或“问卷明细…”）", file=str(input_path)))
+            _fail(
+                PerfxlError(first.message, file=str(input_path), sheet=first.sheet, cell=first.cell or None)
+            )
+        _fail(
+            PerfxlError(
+                "工作簿中没有可分析的问卷工作表（应命名为“问卷汇总…”或“问卷明细…”）", file=str(input_path)
+            )
+        )
     if output is not None:
         from .write import write_survey_output
 

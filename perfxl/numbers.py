@@ -182,7 +182,9 @@ class Quantity:
 
 # units not in the list: up to three letters (批次, 公斤, 立方米, km) — but not time words
 # such as "10月底之前", which are qualitative targets
-_OTHER_UNIT = re.compile(r"^(?![^/]*[之前后底内外左右约余多])[\u4e00-\u9fffA-Za-z]{1,3}(?:/[\u4e00-\u9fff]{1,3})?$")
+_OTHER_UNIT = re.compile(
+    r"^(?![^/]*[之前后底内外左右约余多])[\u4e00-\u9fffA-Za-z]{1,3}(?:/[\u4e00-\u9fff]{1,3})?$"
+)
 _UNIT_OK = re.compile(
     "^(?:" + "|".join(sorted(UNITS, key=len, reverse=True)) + r")?(?:/[\u4e00-\u9fff]{1,3})?$"
 )

@@ -459,9 +459,15 @@ def _pass_fail(t: str, raw: str) -> Rule | None:
         return None
     m = re.search(rf"(≤|≥|<|>|不超过|未超过|不高于|不低于|达到)({NUM})%(?:的|时)?[,，]?{_PF_FULL}", t)
     partial = re.search(rf"得(?:权重分?的?)?(?!100%)({NUM})%(?:的?权重分?)?", t) or re.search(
-        rf"{NUM}%?(?:\(含\))?(?:-|~|至|到){NUM}%", t  # a middle band: tiers, not pass/fail
+        rf"{NUM}%?(?:\(含\))?(?:-|~|至|到){NUM}%",
+        t,  # a middle band: tiers, not pass/fail
     )
-    if m and len(re.findall(rf"得{NUM}分|计{NUM}分|得满分", t)) == 1 and not re.search(_PER, t) and not partial:
+    if (
+        m
+        and len(re.findall(rf"得{NUM}分|计{NUM}分|得满分", t)) == 1
+        and not re.search(_PER, t)
+        and not partial
+    ):
         sym = m.group(1)
         comp = {
             "≤": LE,

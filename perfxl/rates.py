@@ -478,10 +478,10 @@ def _project_completion(base: BaseData, sheet: str, item_ops: Callable[[str, str
     """实际完成项目数 / 计划完成项目数; without them, the project list's 是否完成 column."""
     key = "project_completion"
     # labels with blank values (as in every template) do not count: fall back to 是否完成
-    filled = any(getattr(base.items.get(k), "value", None) is not None for k in ("projects_done", "projects_planned"))
-    if filled or not (
-        base.projects and base.project_done_col
-    ):
+    filled = any(
+        getattr(base.items.get(k), "value", None) is not None for k in ("projects_done", "projects_planned")
+    )
+    if filled or not (base.projects and base.project_done_col):
         return _ratio(key, *item_ops("projects_done", "projects_planned"), sheet)
     sheet_name, col = base.project_done_col
     rows = [p.row for p in base.projects]

@@ -325,7 +325,9 @@ def _uncached(
     """Formula cells saved without their result (openpyxl and scripts write them) read as empty: say so."""
     if not sheet.uncached:
         return []
-    where = [(c, LABELS[k]) for k, c in cols.items() if k in _VALUE_KEYS] + [(c, "专家评分") for _l, c in experts]
+    where = [(c, LABELS[k]) for k, c in cols.items() if k in _VALUE_KEYS] + [
+        (c, "专家评分") for _l, c in experts
+    ]
     return [
         Finding(
             "error",

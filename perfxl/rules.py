@@ -503,7 +503,9 @@ def score_checklist(rule: Rule, f: Facts) -> Outcome:
         return Outcome(s, f"{total}项全部符合，得满分")
     if not lost:
         # every judged point is met but the judged shares do not add up to the whole weight
-        return Outcome(s, f"判定的{total}项均符合，合计占权重分的{fmt_num(got * HUNDRED)}%，扣{fmt_num(f.weight - s)}分")
+        return Outcome(
+            s, f"判定的{total}项均符合，合计占权重分的{fmt_num(got * HUNDRED)}%，扣{fmt_num(f.weight - s)}分"
+        )
     names = "、".join("基础项" if x == "0" else f"第{x}项" for x in lost)
     return Outcome(s, f"{names}不符合，得权重分的{fmt_num(got * HUNDRED)}%，扣{fmt_num(f.weight - s)}分")
 

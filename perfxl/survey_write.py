@@ -10,7 +10,6 @@ correlations need the raw rows, so they are values.  Only Excel 2007 / WPS funct
 from __future__ import annotations
 
 import datetime
-
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -330,7 +329,9 @@ def write_tally_template(path: str | os.PathLike[str]) -> None:
 
     wb = xlsxwriter.Workbook(str(path), _NO_FORMULAS)
     # a fixed date keeps the generated template byte-identical between runs
-    wb.set_properties({"title": "满意度问卷汇总模板", "author": "perfxl", "created": datetime.datetime(2024, 1, 1)})
+    wb.set_properties(
+        {"title": "满意度问卷汇总模板", "author": "perfxl", "created": datetime.datetime(2024, 1, 1)}
+    )
     try:
         fmt = _formats(wb, None)
         key = wb.add_format({"bold": True, "border": 1, "bg_color": "#FFF2CC"})

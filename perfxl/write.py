@@ -216,9 +216,20 @@ def _layout(ev: Evaluation, sheet: Sheet) -> _Cols:
     k = min(MAX_JUDGEMENT_COLS, max((len(i.facts.judgements or []) for i in ev.indicators), default=0))
     c = width
     return _Cols(
-        final=c, rate=c + 1, note=c + 2, diff=c + 3, rule=c + 4,
-        group=c + 5, weight=c + 6, target=c + 7, actual=c + 8, failures=c + 9,
-        judge0=c + 10, judge_n=k, computed=c + 10 + k, expert=c + 11 + k,
+        final=c,
+        rate=c + 1,
+        note=c + 2,
+        diff=c + 3,
+        rule=c + 4,
+        group=c + 5,
+        weight=c + 6,
+        target=c + 7,
+        actual=c + 8,
+        failures=c + 9,
+        judge0=c + 10,
+        judge_n=k,
+        computed=c + 10 + k,
+        expert=c + 11 + k,
     )
 
 
@@ -429,9 +440,7 @@ def _parse_a1(text: str) -> tuple[int, int] | None:
     return int(digits) - 1, col - 1
 
 
-def _sheet_setup(
-    ws: Any, table: Any, cols: _Cols, sheet: Sheet, notes: dict[int, str]
-) -> None:
+def _sheet_setup(ws: Any, table: Any, cols: _Cols, sheet: Sheet, notes: dict[int, str]) -> None:
     header_row, name_col = table.header_row, table.columns.get("name", 0)
     ws.freeze_panes(header_row + 1, name_col + 1)
     ws.set_landscape()
@@ -482,9 +491,23 @@ def _fit_copy(ws: Any, sheet: Sheet) -> None:
 
 
 _WIDTHS = {
-    "seq": 5.0, "level1": 10.0, "level2": 10.0, "name": 16.0, "weight": 6.0, "explanation": 20.0, "basis": 16.0,
-    "target": 9.0, "actual": 9.0, "rule": 30.0, "method": 12.0, "judgements": 8.0, "failures": 6.0,
-    "process": 30.0, "score": 7.0, "rate": 7.0, "deviation": 20.0,
+    "seq": 5.0,
+    "level1": 10.0,
+    "level2": 10.0,
+    "name": 16.0,
+    "weight": 6.0,
+    "explanation": 20.0,
+    "basis": 16.0,
+    "target": 9.0,
+    "actual": 9.0,
+    "rule": 30.0,
+    "method": 12.0,
+    "judgements": 8.0,
+    "failures": 6.0,
+    "process": 30.0,
+    "score": 7.0,
+    "rate": 7.0,
+    "deviation": 20.0,
 }
 
 
@@ -792,7 +815,9 @@ def build_survey_workbook(path: Path, results: Any, book: Book) -> None:
             used.add(name)
             src = book.sheet(name)
             _fit_copy(copy_sheet(wb, src, name, fmts, default_format=fmts.cell), src)
-    wb.set_properties({"title": "问卷分析（perfxl）", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)})
+    wb.set_properties(
+        {"title": "问卷分析（perfxl）", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)}
+    )
     wb.close()
 
 

@@ -51,9 +51,18 @@ def test_score_writes_output_and_json(tmp_path, capsys):
     assert data["total"] == 93.0 and data["grade"] == "优" and data["output"] == str(out)
     for key in ("file", "kind", "title", "groups", "indicators", "findings"):
         assert key in data
-    assert {"code", "name", "group", "weight", "target", "actual", "rule", "score", "declared_score", "expert_scores"} <= set(
-        data["indicators"][0]
-    )
+    assert {
+        "code",
+        "name",
+        "group",
+        "weight",
+        "target",
+        "actual",
+        "rule",
+        "score",
+        "declared_score",
+        "expert_scores",
+    } <= set(data["indicators"][0])
     assert hashlib.sha256(REF004.read_bytes()).hexdigest() == before  # the input is never modified
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["评分表", "汇总", "审核意见"]
@@ -70,7 +79,9 @@ def test_check_exits_1_on_errors_and_0_otherwise(tmp_path, capsys):
     code, stdout, _ = run(["check", str(bad), "--json"], capsys)
     assert code == 1
     found = json.loads(stdout)["findings"]
-    assert any(f["code"] == "score.out_of_range" and f["cell"] == "K3" and f["sheet"] == "指标" for f in found)
+    assert any(
+        f["code"] == "score.out_of_range" and f["cell"] == "K3" and f["sheet"] == "指标" for f in found
+    )
 
 
 @pytest.mark.parametrize(
@@ -111,7 +122,9 @@ def test_output_may_not_overwrite_input(tmp_path, capsys):
 
 
 def test_batch_demo(tmp_path, capsys):
-    code, stdout, _ = run(["batch", str(INPUTS), "-o", str(tmp_path / "out"), "--json", "--jobs", "1"], capsys)
+    code, stdout, _ = run(
+        ["batch", str(INPUTS), "-o", str(tmp_path / "out"), "--json", "--jobs", "1"], capsys
+    )
     data = json.loads(stdout)
     assert code == 0, data["failed"]
     names = sorted(Path(r["file"]).name for r in data["results"])

@@ -55,7 +55,11 @@ def test_reference_000_experts_and_groups(ev000):
     groups = {g.name: g.score for g in ev000.groups}
     # the report's 决策 12.86, 过程 17.07 and 效益 23.86 are reproduced; 产出 differs by the two
     # 50% deductions the report made outside its own rules (日均办件量, 月接待办事人次)
-    assert groups["决策"] == Decimal("12.86") and groups["过程"] == Decimal("17.07") and groups["效益"] == Decimal("23.86")
+    assert (
+        groups["决策"] == Decimal("12.86")
+        and groups["过程"] == Decimal("17.07")
+        and groups["效益"] == Decimal("23.86")
+    )
     assert groups["产出"] == Decimal("30.96")
     codes = {(f.code, f.cell) for f in ev000.findings}
     assert ("score.mismatch", "M20") in codes and ("score.mismatch", "M21") in codes
@@ -67,8 +71,16 @@ def test_reference_004_through_cli():
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["kind"] == "department" and data["total"] == 93.0 and data["grade"] == "优"
-    groups = {g["name"]: (g["weight"], g["score"], g["rate"]) for g in data["groups"] if g["name"].startswith("部门")}
-    assert groups == {"部门决策": (15.0, 15.0, 1.0), "部门管理": (35.0, 32.0, 0.9143), "部门绩效": (50.0, 46.0, 0.92)}
+    groups = {
+        g["name"]: (g["weight"], g["score"], g["rate"])
+        for g in data["groups"]
+        if g["name"].startswith("部门")
+    }
+    assert groups == {
+        "部门决策": (15.0, 15.0, 1.0),
+        "部门管理": (35.0, 32.0, 0.9143),
+        "部门绩效": (50.0, 46.0, 0.92),
+    }
     b42 = next(i for i in data["indicators"] if i["code"] == "B42")
     assert b42["rule"] == "tolerance" and b42["score"] == 0.0 and b42["actual"] == pytest.approx(2.1497)
     assert b42["target"] == "±10%以内" and b42["declared_score"] == 0.0
@@ -78,10 +90,14 @@ def test_reference_004_through_cli():
 
 def test_grades():
     bands, lowest = parse_bands("优90,良80,中>70")
-    assert grade_of(Decimal("70"), bands, lowest) == "差" and grade_of(Decimal("70.01"), bands, lowest) == "中"
+    assert (
+        grade_of(Decimal("70"), bands, lowest) == "差" and grade_of(Decimal("70.01"), bands, lowest) == "中"
+    )
     bands, lowest = parse_bands("90,80,60")
     assert [b.label for b in bands] == ["优", "良", "中"] and lowest == "差"
-    assert grade_of(Decimal("93"), bands, lowest) == "优" and grade_of(Decimal("59.99"), bands, lowest) == "差"
+    assert (
+        grade_of(Decimal("93"), bands, lowest) == "优" and grade_of(Decimal("59.99"), bands, lowest) == "差"
+    )
     with pytest.raises(ValueError, match="从高到低"):
         parse_bands("60,80,90")
 
@@ -103,6 +119,18 @@ def test_expert_score_trim_and_blend(tmp_path):
 
 def test_rate_first_option():
     # 12 × 97.95% = 11.754 → 11.75; rounding the rate first: 12 × 98% = 11.76
-    result = CliRunner().invoke(cli, ["rule", "该指标得分=该指标权重分值*支出预算完成率", "-w", "12", "-a", "97.95%",
-                                      "--rate-digits", "0", "--json"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "rule",
+            "该指标得分=该指标权重分值*支出预算完成率",
+            "-w",
+            "12",
+            "-a",
+            "97.95%",
+            "--rate-digits",
+            "0",
+            "--json",
+        ],
+    )
     assert json.loads(result.output)["score"] == 11.76

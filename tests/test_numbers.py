@@ -34,7 +34,9 @@ def test_parse_number(text, value, percent, unit):
     assert q.value == Decimal(value) and q.percent is percent and q.unit == unit
 
 
-@pytest.mark.parametrize("text", ["五分", "三十五人", "", "-", "合理", "10月底之前", "约", "3分5", None, True])
+@pytest.mark.parametrize(
+    "text", ["五分", "三十五人", "", "-", "合理", "10月底之前", "约", "3分5", None, True]
+)
 def test_parse_number_rejects(text):
     assert parse_number(text) is None
 

@@ -51,7 +51,17 @@ def test_title_rows_synonyms_merged_cells_and_totals(tmp_path):
         ["部门整体绩效评价指标体系评分表"],
         ["说明：由评价机构填写"],
         ["序号", "一级指标", "二级指标", "指标名称", "分值", "指标值", "实际完成值", "评分规则", "评价得分"],
-        [1, "A部门决策（5）", "A1规划（5分）", "A11 中长期规划", 3, "合理", "合理", "得3分，缺失一项扣1分", 3],
+        [
+            1,
+            "A部门决策（5）",
+            "A1规划（5分）",
+            "A11 中长期规划",
+            3,
+            "合理",
+            "合理",
+            "得3分，缺失一项扣1分",
+            3,
+        ],
         [2, None, None, "A12年度计划", 2, "≥90%", "95%", "", 2],
         [3, "B部门管理（5）", "B1制度", "B11制度健全性", "5分", "健全", "健全", "", 5],
         [None, None, None, None, None, None, None, None, None],
@@ -63,7 +73,11 @@ def test_title_rows_synonyms_merged_cells_and_totals(tmp_path):
     assert table.columns["name"] == 3 and table.columns["weight"] == 4 and table.columns["target"] == 5
     assert [r.code for r in table.rows] == ["A11", "A12", "B11"]
     assert [r.level1 for r in table.rows] == ["部门决策", "部门决策", "部门管理"]
-    assert table.rows[1].level2 == "规划" and table.rows[0].level1_weight == "5" and table.rows[0].level2_weight == "5"
+    assert (
+        table.rows[1].level2 == "规划"
+        and table.rows[0].level1_weight == "5"
+        and table.rows[0].level2_weight == "5"
+    )
     assert [t.label for t in table.totals] == ["合计"]
     assert table.cell(table.rows[2].row, "weight") == "E6"
     assert "评分表" in table.title
@@ -94,8 +108,17 @@ def test_missing_indicator_sheet_and_weight_column(tmp_path):
 
 
 def test_project_info(tmp_path):
-    path = _save(tmp_path, {"项目信息": [["项目名称", "某项目"], ["年度", 2023], ["评级标准", "优90,良80,中>70"]],
-                            "指标": [["三级指标", "权重"], ["x", 100]]})
+    path = _save(
+        tmp_path,
+        {
+            "项目信息": [["项目名称", "某项目"], ["年度", 2023], ["评级标准", "优90,良80,中>70"]],
+            "指标": [["三级指标", "权重"], ["x", 100]],
+        },
+    )
     info = read_info(open_book(path))
-    assert info.get("title") == "某项目" and info.get("year") == "2023" and info.get("grades") == "优90,良80,中>70"
+    assert (
+        info.get("title") == "某项目"
+        and info.get("year") == "2023"
+        and info.get("grades") == "优90,良80,中>70"
+    )
     assert info.cells["grades"].a1 == "B3"

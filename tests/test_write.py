@@ -72,13 +72,17 @@ def test_linked_rates_point_at_the_copied_base_table(tmp_path, lo):
     actual = _calc_col(out, ev.table.header_row, "实际值（数值）")
     assert "'基础表'!" in out.cell(15, actual).value and "'基础表'!" in out.cell(22, actual).value
     recalculated = lo.recalc(dest)
-    assert recalculated["评分表"][f"{openpyxl.utils.get_column_letter(actual)}15"] == pytest.approx(2.149718, abs=1e-6)
-    assert recalculated["评分表"][f"{openpyxl.utils.get_column_letter(actual)}22"] == pytest.approx(7.44375, abs=1e-9)
+    assert recalculated["评分表"][f"{openpyxl.utils.get_column_letter(actual)}15"] == pytest.approx(
+        2.149718, abs=1e-6
+    )
+    assert recalculated["评分表"][f"{openpyxl.utils.get_column_letter(actual)}22"] == pytest.approx(
+        7.44375, abs=1e-9
+    )
     assert lo.compare(dest) == []
 
 
 def test_summary_sheet(outputs):
-    ev, dest = outputs["004_政务服务和公共资源交易中心_部门整体评价.xlsx"]
+    _ev, dest = outputs["004_政务服务和公共资源交易中心_部门整体评价.xlsx"]
     wb = openpyxl.load_workbook(dest)
     ws = wb["汇总"]
     values = {row[0].value: row for row in ws.iter_rows(min_col=1, max_col=4) if row[0].value}
@@ -86,7 +90,11 @@ def test_summary_sheet(outputs):
     assert str(values["合计"][2].value).startswith("=ROUND(MIN(100,MAX(0,SUM(")
     assert str(values["评价等级"][2].value).startswith("=IF(")
     cached = openpyxl.load_workbook(dest, data_only=True)["汇总"]
-    got = {row[0].value: (row[1].value, row[2].value) for row in cached.iter_rows(min_col=1, max_col=4) if row[0].value}
+    got = {
+        row[0].value: (row[1].value, row[2].value)
+        for row in cached.iter_rows(min_col=1, max_col=4)
+        if row[0].value
+    }
     assert got["部门管理"] == (35, 32) and got["合计"][1] == 93 and got["评价等级"][1] == "优"
     with zipfile.ZipFile(dest) as zf:
         assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
@@ -124,7 +132,11 @@ def test_highlights_comments_and_text_stays_text(outputs):
 def test_formula_looking_input_text_stays_text(tmp_path):
     wb = openpyxl.load_workbook(INPUTS / "004_政务服务和公共资源交易中心_部门整体评价.xlsx")
     ws = wb["指标"]
-    for cell, text in (("F3", '=HYPERLINK("http://x","y")'), ("J3", "@SUM(A1)"), ("I4", "+cmd|' /C calc'!A0")):
+    for cell, text in (
+        ("F3", '=HYPERLINK("http://x","y")'),
+        ("J3", "@SUM(A1)"),
+        ("I4", "+cmd|' /C calc'!A0"),
+    ):
         ws[cell] = text
         ws[cell].data_type = "s"
     src = tmp_path / "evil.xlsx"
