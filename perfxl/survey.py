@@ -40,6 +40,7 @@ Full-width colons are accepted.  The result is a fraction (0.9764), never rounde
 from __future__ import annotations
 
 import math
+import operator
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -285,13 +286,45 @@ def cronbach_alpha(rows: Sequence[Sequence[float]]) -> float | None:
     """α = k/(k−1)·(1 − Σ item variances / variance of the total), rows = complete respondents."""
     if len(rows) < 2 or len(rows[0]) < 2:
         return None
-    k = len(rows[0])
-    columns = list(zip(*rows, strict=True))
-    totals = [math.fsum(r) for r in rows]
-    var_total = sample_variance(totals)
+    columns = [_Centered(c) for c in zip(*rows, strict=True)]
+    return _alpha(columns, _Centered([math.fsum(r) for r in rows]))
+
+
+class _Centered:
+    """A sample with its deviations from the mean and their sum of squares, computed once.
+
+    :func:`finish` correlates every item with the same total: centering the total once per
+    survey instead of once per item gives the very same floats (same operations, same order)
+    as :func:`pearson` and :func:`sample_variance`.
+    """
+
+    __slots__ = ("dev", "ss")
+
+    def __init__(self, xs: Sequence[float]) -> None:
+        m = _mean(xs)
+        self.dev = [x - m for x in xs]
+        self.ss = math.fsum([d**2 for d in self.dev])
+
+    def variance(self) -> float:
+        return self.ss / (len(self.dev) - 1)
+
+    def r(self, other: _Centered) -> float | None:
+        """:func:`pearson` of the two samples."""
+        if len(self.dev) < 2:
+            return None
+        sxy = math.fsum(list(map(operator.mul, self.dev, other.dev)))
+        if self.ss <= 0 or other.ss <= 0:
+            return None
+        return sxy / math.sqrt(self.ss * other.ss)
+
+
+def _alpha(columns: Sequence[_Centered], total: _Centered) -> float | None:
+    """:func:`cronbach_alpha` from centered item columns and the centered total."""
+    k = len(columns)
+    var_total = total.variance()
     if var_total <= 0:
         return None
-    return k / (k - 1) * (1 - math.fsum(sample_variance(c) for c in columns) / var_total)
+    return k / (k - 1) * (1 - math.fsum([c.variance() for c in columns]) / var_total)
 
 
 def item_satisfaction(
@@ -370,18 +403,24 @@ def finish(
             )
     if vectors is not None and len(done) >= 2:
         complete = [
-            [float(v) for v in row]  # type: ignore[arg-type]
+            list(map(float, row))  # type: ignore[arg-type]
             for row in zip(*vectors, strict=True)
-            if all(v is not None for v in row)
+            if None not in row
         ]
         result.alpha_n = len(complete)
-        result.cronbach_alpha = cronbach_alpha(complete)
         if complete:
             totals = [math.fsum(r) for r in complete]
+            total = _Centered(totals)
+            columns = [list(c) for c in zip(*complete, strict=True)]
+            centered = [_Centered(col) for col in columns]
+            # same value as cronbach_alpha(complete), without centering everything twice
+            result.cronbach_alpha = _alpha(centered, total) if len(complete) >= 2 else None
             for i, it in enumerate(done):
-                col = [r[i] for r in complete]
-                rest = [t - x for t, x in zip(totals, col, strict=True)]
-                done[i] = replace(it, item_total_r=pearson(col, totals), item_rest_r=pearson(col, rest))
+                col = columns[i]
+                rest = _Centered([t - x for t, x in zip(totals, col, strict=True)])
+                done[i] = replace(it, item_total_r=centered[i].r(total), item_rest_r=centered[i].r(rest))
+        else:
+            result.cronbach_alpha = None
         if result.cronbach_alpha is None:
             result.findings.append(
                 Finding(

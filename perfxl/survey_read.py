@@ -52,7 +52,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import TypeVar
 
 from .book import Book, Sheet
 from .cells import a1
@@ -74,6 +75,8 @@ from .survey import (
     norm,
     parse_method,
 )
+
+_T = TypeVar("_T")
 
 HEADER_SCAN = 15
 TALLY_PREFIXES = ("问卷汇总",)
@@ -785,24 +788,39 @@ def read_raw(
         cols.append(_Col(c, h, stem=h.strip()))
     wjx = any(_key(rows[header][c]) in _WJX_META for c in meta)
     answer_idx = [col.index for col in cols]
-    coded = _number_mode(rows, header, cols, wjx)
+    # Work column by column: each column is read out of the rows once, and each distinct
+    # answer text is worked out once (300 respondents repeat a handful of option texts).
+    body = rows[header + 1 :]
+    cells = {c: _column(body, c) for c in (*answer_idx, *identity)}
+    coded = _number_mode(cells, cols, wjx)
+
+    def is_missing(v: object) -> bool:
+        return _missing(v, coded)
+
+    # a row is blank when every answer is missing
+    missing_cols = [_per_value(cells[c], is_missing) for c in answer_idx]
+    blank_rows = (
+        [all(flags) for flags in zip(*missing_cols, strict=False)] if missing_cols else [True] * len(body)
+    )
+    # duplicates: the same answers from the same person / address (texts as shown)
+    key_cols = [_per_value(cells[c], cell_text) for c in (*identity, *answer_idx)]
+    keys: list[tuple[str, ...]] = list(zip(*key_cols, strict=False)) if key_cols else [()] * len(body)
 
     # screening
-    valid_rows: list[int] = []
+    valid: list[int] = []  # indexes into body
     seen: dict[tuple[str, ...], int] = {}
     blank = fast = dup = 0
     bad_time = None
     respondents = 0
-    for r in range(header + 1, len(rows)):
-        row = rows[r]
-        first = next((t for v in row if (t := cell_text(v))), "")  # usually the first cell
+    for i, row in enumerate(body):
+        r = header + 1 + i
+        first = _first_text(row)  # usually the first cell
         if not first:
             continue
         if norm(first) in _SUMMARY_ROWS:
             continue
         respondents += 1
-        values = [row[c] if c < len(row) else "" for c in answer_idx]
-        if all(_missing(v, coded) for v in values):
+        if blank_rows[i]:
             blank += 1
             continue
         if min_seconds is not None and time_col is not None:
@@ -813,16 +831,14 @@ def read_raw(
             elif secs < min_seconds:
                 fast += 1
                 continue
-        key = tuple(cell_text(row[c]) if c < len(row) else "" for c in identity) + tuple(
-            map(cell_text, values)
-        )
+        key = keys[i]
         if drop_duplicates and key in seen:
             dup += 1
             continue
         seen.setdefault(key, r)
-        valid_rows.append(r)
+        valid.append(i)
     result.respondents = respondents
-    result.valid = len(valid_rows)
+    result.valid = len(valid)
     dropped = []
     if blank:
         dropped.append(Dropped("空白问卷（未作答任何题目）", blank))
@@ -842,36 +858,75 @@ def read_raw(
             _finding(name, bad_time[0], bad_time[1], "survey.bad_time",
                      f"所用时间“{bad_time[2]}”无法识别（应如“123秒”或“2分3秒”），该问卷未按时间筛选")
         )  # fmt: skip
-    if not valid_rows:
+    if not valid:
         findings.append(_finding(name, header, 0, "survey.empty", "没有有效问卷"))
         return result
 
+    everyone = len(valid) == len(body)
+
     def col_values(c: int) -> list[object]:
-        return [rows[r][c] if c < len(rows[r]) else "" for r in valid_rows]
+        column = cells[c]
+        return column if everyone else [column[i] for i in valid]
 
     questions = _decode(name, header, cols, col_values, codebook, coded, findings)
     _classify(result, questions, codebook, st, findings, scores_allowed=not wjx)
     return result
 
 
-def _number_mode(rows: list[list[object]], header: int, cols: list[_Col], wjx: bool) -> bool:
+def _column(rows: list[list[object]], c: int) -> list[object]:
+    """Column *c* of *rows*, "" where a row is too short."""
+    return [row[c] if c < len(row) else "" for row in rows]
+
+
+def _per_value(values: list[object], fn: Callable[[object], _T]) -> list[_T]:
+    """``[fn(v) for v in values]``, calling *fn* once per distinct text.
+
+    Only exact ``str`` values share a result: numbers and booleans are cheap and compare
+    equal across types (True == 1 == 1.0), so they are passed to *fn* one by one.
+    """
+    if set(map(type, values)) == {str}:  # the usual column: all texts, no Python-level loop
+        memo = {t: fn(t) for t in set(values)}
+        return list(map(memo.__getitem__, values))
+    memo = {t: fn(t) for t in {v for v in values if type(v) is str}}
+    return [memo[v] if type(v) is str else fn(v) for v in values]  # type: ignore[index]
+
+
+def _answer_texts(values: list[object], coded: bool) -> set[str]:
+    """The distinct texts of the answers that are not missing."""
+    if set(map(type, values)) == {str}:
+        return {cell_text(v) for v in set(values) if not _missing(v, coded)}
+    return {cell_text(v) for v in values if not _missing(v, coded)}
+
+
+def _first_text(row: list[object]) -> str:
+    """The first filled cell of a row, as text ("" for a blank row)."""
+    for v in row:
+        t = cell_text(v)
+        if t:
+            return t
+    return ""
+
+
+def _number_mode(cells: dict[int, list[object]], cols: list[_Col], wjx: bool) -> bool:
     """Is this a 按选项序号 export (numbers are option numbers, -2/-3 missing)?
 
     Yes when a -2/-3 or a 0/1 option column shows up, or when most numbered question columns
     of a 问卷星 export hold only numbers (a 按选项文本 export has numbers only in fill-ins).
+    *cells* holds each answer column below the header.
     """
-    body = rows[header + 1 :]
     numeric_cols = 0
     numbered_cols = 0
     for col in cols:
-        values = [r[col.index] for r in body if col.index < len(r) and cell_text(r[col.index])]
-        texts = {v for v in values if type(v) is str}  # each distinct text once
-        nums = [_num(v) for v in values if type(v) is not str] + [_num(v) for v in texts]
+        column = cells[col.index]
+        texts = {v for v in column if type(v) is str}  # each distinct text once
+        texts = {t for t in texts if t.strip()}
+        others = [v for v in column if type(v) is not str and cell_text(v)]
+        nums = [_num(v) for v in others] + [_num(v) for v in texts]
         if any(n in (-2.0, -3.0) for n in nums):
             return True
         if col.sub is not None and any(n == 0.0 for n in nums):
             return True
-        if col.qno is not None and values:
+        if col.qno is not None and (texts or others):
             numbered_cols += 1
             numeric_cols += all(n is not None for n in nums)
     return wjx and numbered_cols > 0 and numeric_cols * 2 > numbered_cols
@@ -909,7 +964,7 @@ def _decode(
                 group.append(cols[i])
             i += 1
             grid = [col_values(g.index) for g in group]
-            is_multi = any(_num(v) == 0.0 for vs in grid for v in vs)
+            is_multi = any(n == 0.0 for vs in grid for n in _per_value(vs, _num))
             if is_multi:
                 q = _Q(
                     col.qno,
@@ -946,30 +1001,27 @@ def _decode(
         title = col.stem or col.header
         q = _Q(col.qno, title, a1(header, col.index))
         values = col_values(col.index)
-        texts = [cell_text(v) for v in values if not _missing(v, coded)]
-        if any("→" in t for t in texts):
+        # every distinct answer text, "\0"-joined: one substring search instead of one per answer
+        answered = "\0".join(_answer_texts(values, coded))
+        if "→" in answered:
             findings.append(
                 _finding(sheet, header, col.index, "survey.skipped", f"“{title}”是排序题，未统计", "info")
             )
             continue
-        if any("┋" in t for t in texts) or _MULTI_HINT_RE.search(title):
+        if "┋" in answered or _MULTI_HINT_RE.search(title):
             q.multi = True
             if cbq:
                 q.order = [lab for _, lab, _ in cbq.options]
-            for v in values:
-                if _missing(v, coded):
-                    q.answers.append(None)
+            parts = _per_value(values, partial(_multi_answer, coded=coded, cbq=cbq))
+            answers = q.answers
+            others = q.others
+            for got in parts:
+                if got is None:
+                    answers.append(None)
                     continue
-                picked = []
-                for part in cell_text(v).split("┋"):
-                    lab, other = _split_other(part)
-                    if _num(lab) is not None and cbq:
-                        lab = cbq.label(int(_num(lab) or 0)) or lab
-                    if lab:
-                        picked.append(lab)
-                    if other:
-                        q.others.append(other)
-                q.answers.append(picked or None)
+                chosen, other_texts = got
+                answers.append(list(chosen) or None)  # a list of its own per respondent
+                others.extend(other_texts)
             out.append(q)
             continue
         _decode_single(q, values, cbq, coded, no_codebook, unknown_codes, missing_cb)
@@ -994,6 +1046,25 @@ def _decode(
     return out
 
 
+def _multi_answer(
+    v: object, coded: bool, cbq: _CbQuestion | None
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """One "A┋B┋其他〖…〗" answer → (picked labels, other-texts); None when missing."""
+    if _missing(v, coded):
+        return None
+    picked = []
+    others = []
+    for part in cell_text(v).split("┋"):
+        lab, other = _split_other(part)
+        if _num(lab) is not None and cbq:
+            lab = cbq.label(int(_num(lab) or 0)) or lab
+        if lab:
+            picked.append(lab)
+        if other:
+            others.append(other)
+    return tuple(picked), tuple(others)
+
+
 def _decode_single(
     q: _Q,
     values: list[object],
@@ -1009,46 +1080,44 @@ def _decode_single(
     """
     if cbq:
         q.order = [lab for _, lab, _ in cbq.options]
-    nums = [_num(v) for v in values if not _missing(v, coded)]
-    if nums and all(n is not None for n in nums) and not coded and cbq is None:
+    parsed = _per_value(values, lambda v: _parse_answer(v, coded))
+    numbers = _per_value(values, _num)
+    nums = [n for got, n in zip(parsed, numbers, strict=True) if not got[0]]  # got[0]: missing
+    if nums and None not in nums and not coded and cbq is None:
         q.numeric = True  # scores typed by hand, or numbers in a fill-in question
-        q.answers = [None if _missing(v, coded) else _num(v) for v in values]
+        q.answers = [None if got[0] else n for got, n in zip(parsed, numbers, strict=True)]
         return
-    if coded and cbq is None and not_in_codebook is not None and nums and all(n is not None for n in nums):
+    if coded and cbq is None and not_in_codebook is not None and nums and None not in nums:
         # option numbers we cannot name, while the codebook names others: a fill-in number
         # or a question the codebook forgot — never guess which way its scale runs
         not_in_codebook.append(f"第{q.qno}题" if q.qno is not None else q.title[:12])
         q.answers = [None] * len(values)
         return
-    warned = False
-    parsed: dict[str, tuple[bool, str, str, int | None]] = {}  # a column repeats a few texts
-    for v in values:
-        got = parsed.get(v) if type(v) is str else None
-        if got is None:
-            got = _parse_answer(v, coded)
-            if type(v) is str:
-                parsed[v] = got
-        missing, text, code_other, code = got
+    by_code = cbq is not None or coded
+
+    def outcome(v: object) -> tuple[str | None, tuple[str, ...], str | None, bool]:
+        """(answer label, other-texts, unknown code for the warning, no codebook?) of one cell."""
+        missing, text, code_other, code = _parse_answer(v, coded)
         if missing:
-            q.answers.append(None)
-            continue
-        if code_other:
-            q.others.append(code_other)
-        if code is not None and (cbq is not None or coded):
+            return None, (), None, False
+        others = (code_other,) if code_other else ()
+        if code is not None and by_code:
             label = cbq.label(code) if cbq else None
-            if label is None:
-                if cbq is not None:
-                    unknown_codes.append(f"{q.title[:12]}={code}")
-                elif not warned:
-                    no_codebook.append(f"第{q.qno}题" if q.qno is not None else q.title[:12])
-                    warned = True
-                label = f"选项{code}"
-            q.answers.append(label)
-            continue
+            if label is not None:
+                return label, others, None, False
+            if cbq is not None:
+                return f"选项{code}", others, f"{q.title[:12]}={code}", False
+            return f"选项{code}", others, None, True
         lab, other = _split_other(text)
-        if other:
-            q.others.append(other)
-        q.answers.append(lab or None)
+        return lab or None, (*others, other) if other else others, None, False
+
+    # each distinct answer decoded once; then the per-respondent lists are plain look-ups
+    decoded = _per_value(values, outcome)
+    q.answers.extend([d[0] for d in decoded])
+    q.others.extend([o for d in decoded if d[1] for o in d[1]])
+    unknown_codes.extend([d[2] for d in decoded if d[2] is not None])
+    if any(d[3] for d in decoded):
+        no_codebook.append(f"第{q.qno}题" if q.qno is not None else q.title[:12])
 
 
 def _parse_answer(v: object, coded: bool) -> tuple[bool, str, str, int | None]:
@@ -1129,14 +1198,14 @@ def _classify(
                 )  # fmt: skip
             custom.append((q, vec, tuple(lab for lab, _ in opts), tuple(s for _, s in opts)))
             continue
-        scored = [label_score(lab) for lab in labels_seen]
-        if all(s is not None or _is_na(lab) for s, lab in zip(scored, labels_seen, strict=True)) and any(
-            "满意" in lab for lab, s in zip(labels_seen, scored, strict=True) if s is not None
+        # each distinct label once: answers repeat the 5 scale labels hundreds of times
+        scored = {lab: label_score(lab) for lab in labels_seen}
+        if all(s is not None or _is_na(lab) for lab, s in scored.items()) and any(
+            "满意" in lab for lab, s in scored.items() if s is not None
         ):
-            vec = [None if a is None else label_score(str(a)) for a in q.answers]
-            raw_labels = [
-                None if a is None or label_score(str(a)) is None else clean_label(str(a)) for a in q.answers
-            ]
+            vec = [None if a is None else scored[str(a)] for a in q.answers]
+            shown = {lab: None if s is None else clean_label(lab) for lab, s in scored.items()}
+            raw_labels = [None if a is None else shown[str(a)] for a in q.answers]
             five_point.append((q, vec, raw_labels))
             continue
         counts = Counter(labels_seen)
@@ -1150,9 +1219,11 @@ def _classify(
     # one set of 5-point labels for the whole survey: the wording respondents saw most often
     seen_by_level: defaultdict[float, Counter[str]] = defaultdict(Counter)
     for _q, vec, labs in five_point:
-        for s, lab in zip(vec, labs, strict=True):
+        # (score, label) pairs counted per question first: Counter keeps first appearances
+        # in order, so most_common() still breaks ties by the first answer seen
+        for (s, lab), n in Counter(zip(vec, labs, strict=True)).items():
             if s is not None and lab:
-                seen_by_level[s][lab] += 1  # (setdefault would build a Counter per answer)
+                seen_by_level[s][lab] += n
     level_labels = tuple(
         seen_by_level[s].most_common(1)[0][0] if s in seen_by_level else CANONICAL[s]
         for s in (5.0, 4.0, 3.0, 2.0, 1.0)
@@ -1163,11 +1234,13 @@ def _classify(
     entries: list[tuple[int, Item, list[float | None]]] = []
     scores5 = (5.0, 4.0, 3.0, 2.0, 1.0)
     for q, vec, _ in five_point:
-        counts5 = tuple(sum(1 for s in vec if s == lvl) for lvl in scores5)
+        per_score = Counter(vec)
+        counts5 = tuple(per_score[lvl] for lvl in scores5)
         entries.append((order[id(q)], Item(q.title, level_labels, scores5, counts5, cell=q.cell), vec))
     for q, vec, opt_labels, opt_scores in custom:
         if len(set(opt_scores)) == len(opt_scores):
-            counts_c = tuple(sum(1 for s in vec if s == lvl) for lvl in opt_scores)
+            per_score = Counter(vec)
+            counts_c = tuple(per_score[lvl] for lvl in opt_scores)
         else:
             counts_c = _count_labels(q, opt_labels)  # several options share a score: count by label
         entries.append((order[id(q)], Item(q.title, opt_labels, opt_scores, counts_c, cell=q.cell), vec))
