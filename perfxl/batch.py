@@ -13,6 +13,7 @@ import os
 import signal
 import tempfile
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,26 +201,17 @@ def run_batch(
                     bar.advance(t[3])
         else:
             workers = min(jobs, len(tasks))
-            # largest files first (a shorter tail), and a bounded number of tasks in flight
-            # so that futures and results do not pile up with thousands of files
-            order = iter(sorted(range(len(tasks)), key=lambda i: (-_size(tasks[i][0]), i)))
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
-                pending: dict[Future[dict[str, Any]], int] = {}
-                try:
-                    while True:
-                        while len(pending) < 4 * workers and (i := next(order, -1)) >= 0:
-                            pending[pool.submit(score_one, *tasks[i])] = i
-                        if not pending:
-                            break
-                        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for fut in done:
-                            i = pending.pop(fut)
-                            outcomes[i] = fut.result()
-                            if bar:
-                                bar.advance(tasks[i][3])
-                except KeyboardInterrupt:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
+            # largest files first (a shorter tail)
+            remaining = sorted(range(len(tasks)), key=lambda i: (-_size(tasks[i][0]), i))
+            while remaining:
+                suspects = _run_pool(tasks, remaining, workers, outcomes, bar)
+                # a worker died (a crash in native code): the files it may have been reading
+                # are retried one by one in a process of their own, so only the culprit fails
+                for i in suspects:
+                    outcomes[i] = _isolated(tasks[i])
+                    if bar:
+                        bar.advance(tasks[i][3])
+                remaining = [i for i in remaining if outcomes[i] is None]
     finally:
         if bar:
             bar.close()
@@ -233,6 +225,50 @@ def run_batch(
                 report.results.append(out["result"])
     report.summary_path = write_summary(output_dir / SUMMARY_NAME, report)
     return report
+
+
+def _run_pool(
+    tasks: list[tuple[Any, ...]],
+    order_indices: list[int],
+    workers: int,
+    outcomes: list[dict[str, Any] | None],
+    bar: _Progress | None,
+) -> list[int]:
+    """Run tasks in a pool; return the indices in flight if a worker process died, else []."""
+    order = iter(order_indices)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+        # a bounded number of tasks in flight, so futures do not pile up with thousands of files
+        pending: dict[Future[dict[str, Any]], int] = {}
+        try:
+            while True:
+                while len(pending) < 4 * workers and (i := next(order, -1)) >= 0:
+                    pending[pool.submit(score_one, *tasks[i])] = i
+                if not pending:
+                    return []
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    try:
+                        outcomes[i] = fut.result()
+                    except BrokenProcessPool:
+                        return [i, *pending.values()]
+                    if bar:
+                        bar.advance(tasks[i][3])
+        except KeyboardInterrupt:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+
+
+def _isolated(task: tuple[Any, ...]) -> dict[str, Any]:
+    """Score one file in a process of its own; a crash fails only this file."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(score_one, *task).result()
+        except BrokenProcessPool:
+            return {
+                "file": task[3],
+                "error": "处理该文件时工作进程异常退出（文件可能已损坏或结构异常），已跳过",
+            }
 
 
 def _size(path: str) -> int:

@@ -256,3 +256,34 @@ def test_help_is_fast_and_light() -> None:
         assert proc.stderr.strip() == "[]", f"perfxl --help imports {proc.stderr.strip()}"
     # CPU time, not wall time: under `pytest -n` next to LibreOffice the wall clock says little
     assert statistics.median(cpu) < 0.5, (cpu, wall)
+
+
+def _fragile(path: str, *args: Any) -> dict[str, Any]:
+    """score_one, except that reading crash.xlsx kills the worker process (as native code can)."""
+    import os as _os
+
+    import perfxl.batch as batch_mod
+
+    if path.endswith("crash.xlsx"):
+        _os._exit(3)
+    return batch_mod._real_score_one(path, *args)  # type: ignore[attr-defined]
+
+
+def test_a_crashing_worker_fails_only_its_file(tmp_path: Path, monkeypatch) -> None:
+    """A worker killed by native code costs only the file it was reading; the batch goes on."""
+    import perfxl.batch as batch_mod
+    from perfxl.evaluate import Options
+
+    src = tmp_path / "in"
+    src.mkdir()
+    example = (
+        Path(__file__).resolve().parent.parent / "inputs" / "004_政务服务和公共资源交易中心_部门整体评价.xlsx"
+    )
+    for name in ("a.xlsx", "b.xlsx", "crash.xlsx", "d.xlsx", "e.xlsx"):
+        (src / name).write_bytes(example.read_bytes())
+    monkeypatch.setattr(batch_mod, "_real_score_one", batch_mod.score_one, raising=False)
+    monkeypatch.setattr(batch_mod, "score_one", _fragile)  # the workers are forked after this
+    report = batch_mod.run_batch(src, tmp_path / "out", Options(), jobs=2, details=False)
+    assert [f["file"] for f in report.failed] == ["crash.xlsx"]
+    assert "工作进程异常退出" in report.failed[0]["error"]
+    assert sorted(s["file"] for s in report.summaries) == ["a.xlsx", "b.xlsx", "d.xlsx", "e.xlsx"]
