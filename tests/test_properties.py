@@ -14,16 +14,18 @@ import itertools
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 import xlsxwriter
+from excel_formula import Formula, col_index
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from perfxl import phrases
+from perfxl.cells import col_letter
 from perfxl.evaluate import parse_bands, parse_judgements
 from perfxl.numbers import (
     EQ,
@@ -530,238 +532,24 @@ def _bounds(rule: Rule, facts: Facts) -> tuple[Decimal, Decimal]:
 # ------------------------------------------------------------------ an evaluator of perfxl's formula subset
 
 
-class ExcelError(Exception):
-    pass
-
-
-_TOKEN = re.compile(
-    r"""\s*(?:
-    (?P<num>\d+(?:\.\d+)?(?:E[+-]?\d+)?)
-    |(?P<str>"(?:[^"]|"")*")
-    |(?P<func>[A-Z]+)\(
-    |(?P<ref>\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?)
-    |(?P<op><=|>=|<>|[-+*/=<>(),{}])
-    )""",
-    re.VERBOSE,
-)
-
-
-def excel_round(x: float, digits: int) -> float:
-    """Excel's ROUND: half away from zero on the 15-significant-digit value Excel shows."""
-    q = D(f"{x:.15g}").quantize(D(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    return float(q)
-
-
-class Array(list):  # type: ignore[type-arg]
-    """A range or an array constant: its values in row order."""
-
-
-class Formula:
-    """Parse once, evaluate against a dict of cells ({"B1": 3.0, "F1": "合理"}; missing = blank)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens: list[tuple[str, str]] = []
-        pos = 0
-        while pos < len(text):
-            m = _TOKEN.match(text, pos)
-            if not m or m.end() == pos:
-                raise AssertionError(f"cannot read {text[pos:]!r} in {text!r}")
-            assert m.lastgroup is not None
-            self.tokens.append((m.lastgroup, m.group(m.lastgroup)))
-            pos = m.end()
-        self.i = 0
-        self.tree = self.compare()
-        assert self.i == len(self.tokens), f"trailing tokens in {text!r}"
-
-    # parsing: comparison < additive < multiplicative < unary < primary
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self, text: str | None = None) -> tuple[str, str]:
-        tok = self.tokens[self.i]
-        assert text is None or tok[1] == text, (tok, text, self.text)
-        self.i += 1
-        return tok
-
-    def compare(self) -> tuple:  # type: ignore[type-arg]
-        left = self.additive()
-        tok = self.peek()
-        if tok and tok[0] == "op" and tok[1] in ("=", "<>", "<", ">", "<=", ">="):
-            self.take()
-            return ("cmp", tok[1], left, self.additive())
-        return left
-
-    def additive(self) -> tuple:  # type: ignore[type-arg]
-        node = self.term()
-        while (tok := self.peek()) and tok[0] == "op" and tok[1] in ("+", "-"):
-            self.take()
-            node = ("bin", tok[1], node, self.term())
-        return node
-
-    def term(self) -> tuple:  # type: ignore[type-arg]
-        node = self.unary()
-        while (tok := self.peek()) and tok[0] == "op" and tok[1] in ("*", "/"):
-            self.take()
-            node = ("bin", tok[1], node, self.unary())
-        return node
-
-    def unary(self) -> tuple:  # type: ignore[type-arg]
-        if self.peek() == ("op", "-"):
-            self.take()
-            return ("neg", self.unary())
-        if self.peek() == ("op", "+"):
-            self.take()
-        return self.primary()
-
-    def primary(self) -> tuple:  # type: ignore[type-arg]
-        kind, text = self.take()
-        if kind == "num":
-            return ("const", float(text))
-        if kind == "str":
-            return ("const", text[1:-1].replace('""', '"'))
-        if kind == "ref":
-            return ("ref", text.replace("$", ""))
-        if (kind, text) == ("op", "("):
-            node = self.compare()
-            self.take(")")
-            return node
-        if (kind, text) == ("op", "{"):
-            items = [self.unary()]
-            while self.peek() == ("op", ","):
-                self.take()
-                items.append(self.unary())
-            self.take("}")
-            return ("array", items)
-        if kind == "func":
-            args = []
-            if self.peek() != ("op", ")"):
-                args.append(self.compare())
-                while self.peek() == ("op", ","):
-                    self.take()
-                    args.append(self.compare())
-            self.take(")")
-            return ("call", text, args)
-        raise AssertionError((kind, text, self.text))
-
-    # evaluating
-    def __call__(self, cells: dict[str, object]) -> object:
-        self.cells = cells
-        return self.eval(self.tree)
-
-    def eval(self, node: tuple) -> object:  # type: ignore[type-arg]
-        tag = node[0]
-        if tag == "const":
-            return node[1]
-        if tag == "ref":
-            return self.ref(node[1])
-        if tag == "array":
-            return Array(_num(self.eval(x)) for x in node[1])
-        if tag == "neg":
-            return -_num(self.eval(node[1]))
-        if tag == "cmp":
-            return _compare(node[1], self.eval(node[2]), self.eval(node[3]))
-        if tag == "bin":
-            a, b = _num(self.eval(node[2])), _num(self.eval(node[3]))
-            if node[1] == "/" and b == 0:
-                raise ExcelError("#DIV/0!")
-            return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0.0}[node[1]]
-        name, args = node[1], node[2]
-        if name == "IF":  # lazy, as in Excel
-            if _truth(self.eval(args[0])):
-                return self.eval(args[1])
-            return self.eval(args[2]) if len(args) > 2 else False
-        values = [self.eval(a) for a in args]
-        return _call(name, values)
-
-    def ref(self, text: str) -> object:
-        if ":" not in text:
-            return self.cells.get(text, "")
-        first, last = text.split(":")
-        (c1, r1), (c2, r2) = _split(first), _split(last)
-        return Array(
-            self.cells.get(f"{_col_name(c)}{r}", "") for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
-        )
-
-
 def _split(ref: str) -> tuple[int, int]:
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
     assert m
-    n = 0
-    for ch in m.group(1):
-        n = n * 26 + ord(ch) - 64
-    return n, int(m.group(2))
+    return col_index(m.group(1)) + 1, int(m.group(2))
 
 
 def _col_name(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """1 → A (1-based column numbers, as in the helper-cell layout below)."""
+    return col_letter(n - 1)
 
 
-def _num(v: object) -> float:
-    if v == "" or v is None:
-        return 0.0
-    if isinstance(v, bool):
-        return float(v)
-    if isinstance(v, (int, float)):
-        return float(v)
-    raise ExcelError("#VALUE!")
-
-
-def _truth(v: object) -> bool:
-    return v if isinstance(v, bool) else _num(v) != 0
-
-
-def _compare(op: str, a: object, b: object) -> bool:
-    if a == "" and isinstance(b, float):
-        a = 0.0
-    if b == "" and isinstance(a, float):
-        b = 0.0
-    if isinstance(a, str) and isinstance(b, str):
-        a, b = a.lower(), b.lower()
-    elif isinstance(a, str) or isinstance(b, str):  # Excel orders every text after every number
-        a, b = int(isinstance(a, str)), int(isinstance(b, str))
-    return {"=": a == b, "<>": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]  # type: ignore[operator]
-
-
-def _flat(values: list[object]) -> list[object]:
-    out: list[object] = []
-    for v in values:
-        out.extend(v if isinstance(v, Array) else [v])
-    return out
-
-
-def _call(name: str, args: list[object]) -> object:
-    if name in ("AND", "OR"):
-        truths = [_truth(v) for v in args]
-        return all(truths) if name == "AND" else any(truths)
-    if name in ("MIN", "MAX", "SUM"):
-        nums = [float(v) for v in _flat(args) if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        if name == "SUM":
-            return sum(nums)
-        return (min if name == "MIN" else max)(nums, default=0.0)
-    if name == "ABS":
-        return abs(_num(args[0]))
-    if name == "ROUND":
-        return excel_round(_num(args[0]), int(_num(args[1])))
-    if name == "SUMPRODUCT":
-        a, b = args
-        assert isinstance(a, Array) and isinstance(b, Array)
-        if len(a) != len(b):
-            raise ExcelError("#VALUE!")
-        return sum(
-            _num(x) * _num(y) if isinstance(y, (int, float)) else 0.0 for x, y in zip(a, b, strict=True)
-        )
-    if name == "COUNTIF":
-        rng, crit = args
-        assert isinstance(rng, Array) and crit == 0.0, "perfxl only counts zeros"
-        return float(
-            sum(1 for x in rng if isinstance(x, (int, float)) and not isinstance(x, bool) and x == 0)
-        )
-    raise AssertionError(f"{name} is not in perfxl's formula subset")
+def evaluate(fx: str, cells: dict[str, object]) -> object:
+    """Run a formula against a dict of cells ({"B1": 3.0, "F1": "合理"}; missing = blank)."""
+    return Formula(fx)(
+        lambda _sheet, r1, c1, r2, c2: [
+            cells.get(f"{col_letter(c)}{r + 1}", "") for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)
+        ]
+    )
 
 
 # ------------------------------------------------------------------ a row of the annotated workbook
@@ -866,7 +654,7 @@ def test_score_stays_in_range_and_formula_equals_python(kind: str, data: st.Data
     assert lo <= got <= hi, (got, lo, hi)
     if fx is None:
         return
-    value = Formula(fx)(row.cells())
+    value = evaluate(fx, row.cells())
     assert agrees(value, got), f"{fx} = {value!r}, Python {got} → {final_round(got)}"
 
 
@@ -941,7 +729,7 @@ def test_every_kind_emits_a_formula_for_a_plain_case() -> None:
         row = Row(Rule(kind, p), facts, "≥90%", "85%", 7.0)
         fx = row.excel()
         assert fx is not None, kind
-        assert agrees(Formula(fx)(row.cells()), row.python() or D(0)), kind
+        assert agrees(evaluate(fx, row.cells()), row.python() or D(0)), kind
 
 
 def tiers_from(points: dict[str, int]) -> dict[str, Any]:
@@ -970,7 +758,7 @@ def test_libreoffice_agrees_with_the_evaluator(lo, tmp_path: Path) -> None:
         row.r = len(cases) + 2
         fx = row.excel()
         assert fx is not None
-        value = Formula(fx)(row.cells())
+        value = evaluate(fx, row.cells())
         assert isinstance(value, float)
         cases.append((row, fx, value))
 

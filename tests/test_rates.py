@@ -7,13 +7,13 @@ formula is evaluated by the small evaluator below and must equal the Python valu
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from excel_formula import ExcelError, Formula
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -158,221 +158,20 @@ def base_of(tmp_path: Path, sheets: dict[str, Rows]) -> tuple[Book, BaseData]:
 
 # ------------------------------------------------------------------ a small formula evaluator
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-    (?P<ref>'(?:[^']|'')+'!\$?[A-Z]+\$?\d+(?::\$?[A-Z]+\$?\d+)?)
-    |(?P<num>\d+(?:\.\d+)?)
-    |(?P<str>"(?:[^"]|"")*")
-    |(?P<func>[A-Z]+)\(
-    |(?P<op><=|>=|<>|[-+*/=<>(),])
-    )""",
-    re.VERBOSE,
-)
-
-
-class ExcelError(Exception):
-    pass
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-Node = tuple  # type: ignore[type-arg]
-
 
 class Evaluator:
-    """Excel semantics for the few functions perfxl's rate formulas use (IF is lazy)."""
+    """Runs rate formulas against a workbook's sheets; tests/excel_formula.py has the Excel semantics."""
 
     def __init__(self, book: Book) -> None:
         self.book = book
 
     def run(self, formula: str) -> object:
-        self.tokens: list[tuple[str, str]] = []
-        pos = 0
-        while pos < len(formula):
-            m = _TOKEN.match(formula, pos)
-            assert m and m.end() > pos, f"cannot tokenize {formula[pos:]!r}"
-            assert m.lastgroup is not None
-            self.tokens.append((m.lastgroup, m.group(m.lastgroup)))
-            pos = m.end()
-        self.i = 0
-        tree = self.compare()
-        assert self.i == len(self.tokens), f"trailing tokens in {formula!r}"
-        return _deref(self.eval(tree))
+        return Formula(formula)(self._resolve)
 
-    # -- parsing
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self, text: str | None = None) -> tuple[str, str]:
-        tok = self.tokens[self.i]
-        assert text is None or tok[1] == text, (tok, text)
-        self.i += 1
-        return tok
-
-    def compare(self) -> Node:
-        left = self.additive()
-        tok = self.peek()
-        if tok and tok[0] == "op" and tok[1] in ("=", "<>", "<", ">", "<=", ">="):
-            self.take()
-            return ("cmp", tok[1], left, self.additive())
-        return left
-
-    def additive(self) -> Node:
-        node = self.term()
-        while (tok := self.peek()) and tok[0] == "op" and tok[1] in ("+", "-"):
-            self.take()
-            node = ("bin", tok[1], node, self.term())
-        return node
-
-    def term(self) -> Node:
-        node = self.unary()
-        while (tok := self.peek()) and tok[0] == "op" and tok[1] in ("*", "/"):
-            self.take()
-            node = ("bin", tok[1], node, self.unary())
-        return node
-
-    def unary(self) -> Node:
-        tok = self.peek()
-        if tok == ("op", "-"):
-            self.take()
-            return ("neg", self.unary())
-        return self.primary()
-
-    def primary(self) -> Node:
-        kind, text = self.take()
-        if kind == "num":
-            return ("const", float(text))
-        if kind == "str":
-            return ("const", text[1:-1].replace('""', '"'))
-        if kind == "ref":
-            return ("ref", text)
-        if (kind, text) == ("op", "("):
-            node = self.compare()
-            self.take(")")
-            return node
-        if kind == "func":
-            args = []
-            if self.peek() != ("op", ")"):
-                args.append(self.compare())
-                while self.peek() == ("op", ","):
-                    self.take()
-                    args.append(self.compare())
-            self.take(")")
-            return ("call", text, args)
-        raise AssertionError((kind, text))
-
-    # -- evaluating
-    def eval(self, node: Node) -> object:
-        tag = node[0]
-        if tag == "const":
-            return node[1]
-        if tag == "ref":
-            return self.reference(node[1])
-        if tag == "neg":
-            return -_num(self.eval(node[1]))
-        if tag == "cmp":
-            return _compare(node[1], self.eval(node[2]), self.eval(node[3]))
-        if tag == "bin":
-            a, b = _num(self.eval(node[2])), _num(self.eval(node[3]))
-            if node[1] == "/" and b == 0:
-                raise ExcelError("#DIV/0!")
-            return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0.0}[node[1]]
-        if tag == "call":
-            name, args = node[1], node[2]
-            if name == "IF":
-                cond = _deref(self.eval(args[0]))
-                truth = cond if isinstance(cond, bool) else _num(cond) != 0
-                chosen = args[1] if truth else (args[2] if len(args) > 2 else ("const", False))
-                return _deref(self.eval(chosen))
-            return _call(name, [self.eval(a) for a in args])
-        raise AssertionError(node)
-
-    def reference(self, text: str) -> object:
-        sheet, _, cells = text.rpartition("!")
-        grid = self.book.sheet(sheet[1:-1].replace("''", "'"))
-        corners = [re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", part) for part in cells.split(":")]
-        assert all(corners)
-        (c1, r1), (c2, r2) = [(_col(m.group(1)), int(m.group(2)) - 1) for m in corners * (3 - len(corners))]  # type: ignore[union-attr]
-        if ":" not in cells:
-            return Ref(grid.value(r1, c1))
-        return Range([grid.value(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)])
-
-
-class Range(list):  # type: ignore[type-arg]
-    pass
-
-
-class Ref:
-    """A single-cell reference: as an argument of SUM/AVERAGE text and blanks are skipped."""
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-
-def _deref(v: object) -> object:
-    return v.value if isinstance(v, Ref) else v
-
-
-def _num(v: object) -> float:
-    v = _deref(v)
-    if v is None or v == "":
-        return 0.0
-    if isinstance(v, bool):
-        return float(v)
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, str):
-        try:
-            return float(v)
-        except ValueError:
-            raise ExcelError("#VALUE!") from None
-    raise ExcelError("#VALUE!")
-
-
-def _compare(op: str, a: object, b: object) -> bool:
-    a, b = _deref(a), _deref(b)
-    a = 0.0 if a in ("", None) and isinstance(b, (int, float)) else a
-    b = 0.0 if b in ("", None) and isinstance(a, (int, float)) else b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return {"=": a == b, "<>": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
-    if isinstance(a, str) and isinstance(b, str):
-        return {"=": a.lower() == b.lower(), "<>": a.lower() != b.lower()}[op]
-    return op == "<>"
-
-
-def _numbers(args: list[object]) -> list[float]:
-    out = []
-    for a in args:
-        if isinstance(a, (Range, Ref)):
-            items = a if isinstance(a, Range) else [a.value]
-            out += [float(x) for x in items if isinstance(x, (int, float)) and not isinstance(x, bool)]
-        else:
-            out.append(_num(a))
-    return out
-
-
-def _call(name: str, args: list[object]) -> object:
-    if name == "SUM":
-        return sum(_numbers(args))
-    if name == "AVERAGE":
-        nums = _numbers(args)
-        if not nums:
-            raise ExcelError("#DIV/0!")
-        return sum(nums) / len(nums)
-    if name == "MIN":
-        return min(_numbers(args), default=0.0)
-    if name == "MAX":
-        return max(_numbers(args), default=0.0)
-    if name == "COUNTIF":
-        rng, crit = args
-        assert isinstance(rng, Range) and isinstance(crit, str)
-        return float(sum(1 for x in rng if isinstance(x, str) and x.lower() == crit.lower()))
-    raise AssertionError(f"function {name} not supported by the test evaluator")
+    def _resolve(self, sheet: str | None, r1: int, c1: int, r2: int, c2: int) -> list[object]:
+        assert sheet is not None, "rate formulas name their sheet"
+        grid = self.book.sheet(sheet)
+        return [grid.value(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
 def assert_formula(book: Book, rate: Rate) -> None:
