@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from .errors import Finding
 from .numbers import HUNDRED, cell_text, fmt_num, fmt_pct, normalize, parse_number
-from .read import Pos
 
 if TYPE_CHECKING:
     from .evaluate import Evaluation, IndicatorResult
@@ -429,7 +428,3 @@ def audit(ev: Evaluation) -> list[Finding]:
     for check in CHECKS:
         out.extend(check(ev))
     return out
-
-
-def where(pos: Pos | None) -> str:
-    return pos.a1 if pos else ""

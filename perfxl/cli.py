@@ -23,8 +23,6 @@ from .errors import PerfxlError
 if TYPE_CHECKING:
     from .evaluate import Evaluation, Options
 
-KINDS_HELP = "project | department | self-project | self-department | survey"
-
 
 def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))

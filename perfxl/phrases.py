@@ -585,6 +585,13 @@ OVERRIDE_SYNTAX = (
 )
 
 
+# the parameter names a 计分方法 cell may use (下限 is accepted and always 0: scores never go negative)
+OVERRIDE_PARAMS = (
+    "上限", "阈值", "步长", "单位", "满分线", "零分线", "容差", "基础分", "权重",
+    "扣分", "项数", "基础", "最少", "每项", "档", "分值", "下限",
+)  # fmt: skip
+
+
 class OverrideError(ValueError):
     """A 计分方法 cell that does not follow the syntax (message in Chinese)."""
 
@@ -734,26 +741,7 @@ def _parse_override(text: str) -> Rule:
         p.update(tiers=tiers, abs=False)
     elif kind in ("bonus", "penalty") and "分值" in kv:
         p["points"] = abs(Decimal(re.findall(NUM, kv["分值"])[0]))
-    known = {
-        "上限",
-        "阈值",
-        "步长",
-        "单位",
-        "满分线",
-        "零分线",
-        "容差",
-        "基础分",
-        "权重",
-        "扣分",
-        "项数",
-        "基础",
-        "最少",
-        "每项",
-        "档",
-        "分值",
-        "下限",
-    }
-    unknown = set(kv) - known
+    unknown = set(kv) - set(OVERRIDE_PARAMS)
     if unknown:
         raise OverrideError(f"计分方法中有不认识的参数：{'、'.join(sorted(unknown))}。{OVERRIDE_SYNTAX}")
     return Rule(

@@ -231,26 +231,7 @@ def test_recognize_never_raises(text: str) -> None:
             formula(rule, Row(rule, facts, "", "", 0.0).refs(), facts)
 
 
-OVERRIDE_KEYS = [
-    "上限",
-    "阈值",
-    "步长",
-    "单位",
-    "满分线",
-    "零分线",
-    "容差",
-    "基础分",
-    "权重",
-    "扣分",
-    "项数",
-    "基础",
-    "最少",
-    "每项",
-    "档",
-    "分值",
-    "下限",
-    "未知",
-]
+OVERRIDE_KEYS = [*phrases.OVERRIDE_PARAMS, "未知"]
 OVERRIDE_VALUES = [
     "0",
     "1",
