@@ -475,14 +475,13 @@ def _spec(seed: int, index: int) -> dict[str, Any]:
 def _generate_one(task: tuple[int, int, str]) -> None:
     """Worker: pass 1 without scores, perfxl computes them, pass 2 with declared scores (≈10 % wrong)."""
     seed, index, dest = task
-    from perfxl.book import open_book
-    from perfxl.evaluate import evaluate_book
+    import perfxl
 
     spec = _spec(seed, index)
     path = Path(dest)
     tmp = path.with_name(f".{path.name}.tmp.xlsx")
     _write_input(tmp, spec, None)
-    ev = evaluate_book(open_book(tmp))
+    ev = perfxl.score(tmp)
     computed = {res.row.row - 2: float(res.final) for res in ev.indicators}
     rng = random.Random(spec["seed"] * 13 + 5)
     declared: dict[int, float] = {}

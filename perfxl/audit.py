@@ -14,7 +14,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .errors import Finding
-from .numbers import HUNDRED, cell_text, fmt_num, fmt_pct, normalize, parse_number
+from .grades import grade_of
+from .numbers import HUNDRED, cell_text, fmt_num, fmt_pct, normalize, parse_number, round_half_up
+from .rates import audit_base, match_rate
 
 if TYPE_CHECKING:
     from .evaluate import Evaluation, IndicatorResult
@@ -223,8 +225,6 @@ def check_grade(ev: Evaluation) -> Iterator[Finding]:
     declared = info.values.get("declared_grade", "")
     if not declared:
         return
-    from .evaluate import grade_of
-
     total_cell = info.cells.get("declared_total")
     if total_cell is not None:
         q = parse_number(info.values.get("declared_total", ""))
@@ -342,13 +342,11 @@ def check_linked_rates(ev: Evaluation) -> Iterator[Finding]:
     """A given 业绩值 that differs from the rate computed from 基础表."""
     if not ev.rates:
         return
-    from .evaluate import _match_rate
-
     t = ev.table
     for r in ev.indicators:
         if r.actual_source != "cell" or r.actual is None:
             continue
-        key = _match_rate(r.row.name)
+        key = match_rate(r.row.name)
         rate = ev.rates.get(key) if key else None
         value = getattr(rate, "value", None)
         if value is None:
@@ -378,8 +376,6 @@ def _percent_places(text: str, value: Decimal) -> int:
 
 def same_at_shown_precision(text: str, given: Decimal, computed: Decimal) -> bool:
     """14.3% given for 14.2857% computed is the same number rounded as written — not a finding."""
-    from .numbers import round_half_up
-
     places = _percent_places(text, given)
     return round_half_up(computed * HUNDRED, places) == round_half_up(given * HUNDRED, places)
 
@@ -403,8 +399,6 @@ def check_self_deviation(ev: Evaluation) -> Iterator[Finding]:
 def check_base(ev: Evaluation) -> Iterator[Finding]:
     if ev.base is None:
         return
-    from .rates import audit_base
-
     yield from audit_base(ev.base)
 
 

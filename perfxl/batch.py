@@ -12,6 +12,7 @@ import gc
 import os
 import signal
 import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PerfxlError
-from .evaluate import Options
+from .evaluate import Evaluation, Options
+from .pipeline import Failure
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls")
 SUMMARY_NAME = "汇总.xlsx"
@@ -48,12 +50,12 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
     object) when *details* is true, or ``{"file", "error"}``.
     """
     from .book import open_book
-    from .evaluate import evaluate_book
+    from .pipeline import score_book
     from .write import write_output
 
     try:
         book = open_book(src)
-        ev = evaluate_book(book, options, file_label=label)
+        ev = score_book(book, options, file_label=label)
         lines = ev.blocking()
         if lines:
             return {
@@ -64,7 +66,7 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
             }
         Path(dest).parent.mkdir(parents=True, exist_ok=True)
         write_output(dest, ev, book)
-        data = ev.to_json()
+        data = ev.to_dict()
         data["output"] = dest
         out = {"file": label, "summary": summarize(data)}
         if details:
@@ -110,7 +112,7 @@ def _init_worker() -> None:
     import python_calamine  # noqa: F401
     import xlsxwriter  # noqa: F401
 
-    from . import audit, book, evaluate, rates, survey, survey_read, survey_write, write  # noqa: F401
+    from . import pipeline, survey_write, write  # noqa: F401
 
     gc.freeze()
 
@@ -231,18 +233,20 @@ def _run_pool(
     tasks: list[tuple[Any, ...]],
     order_indices: list[int],
     workers: int,
-    outcomes: list[dict[str, Any] | None],
+    outcomes: list[Any],
     bar: _Progress | None,
+    fn: Callable[..., Any] | None = None,
 ) -> list[int]:
     """Run tasks in a pool; return the indices in flight if a worker process died, else []."""
+    fn = fn or score_one  # looked up now: tests replace score_one
     order = iter(order_indices)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
         # a bounded number of tasks in flight, so futures do not pile up with thousands of files
-        pending: dict[Future[dict[str, Any]], int] = {}
+        pending: dict[Future[Any], int] = {}
         try:
             while True:
                 while len(pending) < 4 * workers and (i := next(order, -1)) >= 0:
-                    pending[pool.submit(score_one, *tasks[i])] = i
+                    pending[pool.submit(fn, *tasks[i])] = i
                 if not pending:
                     return []
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -259,16 +263,75 @@ def _run_pool(
             raise
 
 
+_CRASHED = "处理该文件时工作进程异常退出（文件可能已损坏或结构异常），已跳过"
+
+
 def _isolated(task: tuple[Any, ...]) -> dict[str, Any]:
     """Score one file in a process of its own; a crash fails only this file."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
-            return pool.submit(score_one, *task).result()
+            result: dict[str, Any] = pool.submit(score_one, *task).result()
+            return result
         except BrokenProcessPool:
-            return {
-                "file": task[3],
-                "error": "处理该文件时工作进程异常退出（文件可能已损坏或结构异常），已跳过",
-            }
+            return {"file": task[3], "error": _CRASHED}
+
+
+def evaluate_one(src: str, label: str, options: Options) -> Evaluation | Failure:
+    """Worker of :func:`iter_evaluations`: the audited result without its workbook, or a Failure."""
+    from .book import open_book
+    from .pipeline import score_book
+
+    try:
+        ev = score_book(open_book(src), options, file_label=label)
+    except PerfxlError as exc:
+        if exc.file in (src, label):
+            exc.file = None
+        return Failure(label, exc.line())
+    except MemoryError:
+        return Failure(label, "内存不足，工作簿过大")
+    except Exception as exc:  # a bug must not stop the folder; it is reported per file
+        return Failure(label, f"内部错误：{exc.__class__.__name__}: {exc}")
+    lines = ev.blocking()
+    if lines:
+        reason = "；".join(line.split("：", 1)[-1] for line in lines[:3])
+        return Failure(label, reason + (f" 等 {len(lines)} 处" if len(lines) > 3 else ""), tuple(lines))
+    ev.book = None  # a calamine workbook does not cross processes
+    return ev
+
+
+def iter_evaluations(
+    root: Path, options: Options, *, jobs: int | None = None, recursive: bool = False, chunk: int = 64
+) -> Iterator[Evaluation | Failure]:
+    """Score the workbooks under *root* in worker processes; yield results in file order.
+
+    Files go to the pool a chunk at a time, so results stream out while the rest is
+    scored and memory stays bounded; a worker that dies costs only its own file.
+    """
+    files = find_workbooks(root, recursive)
+    tasks = [(str(f), f.relative_to(root).as_posix(), options) for f in files]
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    for start in range(0, len(tasks), chunk):
+        part = tasks[start : start + chunk]
+        if workers <= 1 or len(part) <= 1:
+            yield from (evaluate_one(*t) for t in part)
+            continue
+        outcomes: list[Any] = [None] * len(part)
+        remaining = list(range(len(part)))
+        while remaining:
+            suspects = _run_pool(part, remaining, min(workers, len(remaining)), outcomes, None, evaluate_one)
+            for i in suspects:
+                outcomes[i] = _isolated_eval(part[i])
+            remaining = [i for i in remaining if outcomes[i] is None]
+        yield from outcomes
+
+
+def _isolated_eval(task: tuple[Any, ...]) -> Evaluation | Failure:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            result: Evaluation | Failure = pool.submit(evaluate_one, *task).result()
+            return result
+        except BrokenProcessPool:
+            return Failure(task[1], _CRASHED)
 
 
 def _size(path: str) -> int:

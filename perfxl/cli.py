@@ -1,7 +1,8 @@
-"""Command line (SPEC §12) — a thin layer: parse options, call the library, print.
+"""Command line — a thin layer over :mod:`perfxl.api`: parse options, call the API, print.
 
-Only this module imports click.  Heavy libraries are imported inside the
-commands so that ``perfxl --help`` stays fast.  Data goes to stdout, messages
+Only this module imports click, and it imports nothing of perfxl but the API (and the
+error type), inside the commands, so that ``perfxl --help`` stays fast.  The commands,
+options and the JSON they print are documented in README.md and docs/api.md.  Data goes to stdout, messages
 to stderr; exit codes: 0 success, 1 a workbook could not be scored (or
 ``check`` found errors), 2 usage error.
 """
@@ -21,7 +22,7 @@ import click
 from .errors import PerfxlError
 
 if TYPE_CHECKING:
-    from .evaluate import Evaluation, Options
+    from .api import Evaluation, Options
 
 
 def _echo_json(data: Any) -> None:
@@ -65,31 +66,14 @@ def scoring_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def _options(
     grades: str | None, rate_digits: int | None, expert_trim: bool | None, expert_weight: float | None
 ) -> Options:
-    from .evaluate import Options, parse_bands
+    from .api import ArgumentError, make_options
 
-    if grades:
-        try:
-            parse_bands(grades)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--grades") from None
-    return Options(
-        grades=grades,
-        rate_digits=rate_digits,
-        expert_trim=expert_trim,
-        expert_weight=Decimal(str(expert_weight)) if expert_weight is not None else None,
-    )
-
-
-def _evaluate(path: Path, options: Options) -> tuple[Evaluation, Any]:
-    from .book import open_book
-    from .evaluate import evaluate_book
-
-    book = open_book(path)
     try:
-        ev = evaluate_book(book, options, file_label=str(path))
-    except PerfxlError as exc:
-        raise exc.with_file(str(path)) from None
-    return ev, book
+        return make_options(
+            grades=grades, rate_digits=rate_digits, expert_trim=expert_trim, expert_weight=expert_weight
+        )
+    except ArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint="--" + exc.param.replace("_", "-")) from None
 
 
 def _summary(ev: Evaluation, out: Path | None) -> None:
@@ -136,9 +120,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @scoring_options
 def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool, **opts: Any) -> None:
     """计分：按评分标准计算每个指标得分、分组、总分和等级，写出批注评分表。"""
+    from .api import score as score_workbook
+    from .api import write_annotated
+
     options = _options(**opts)
     try:
-        ev, book = _evaluate(input_path, options)
+        ev = score_workbook(input_path, options)
     except PerfxlError as exc:
         _fail(exc)
     lines = ev.blocking()
@@ -150,14 +137,12 @@ def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool,
     out = None
     if not no_output:
         out = output or input_path.with_name(f"{input_path.stem}_评分结果.xlsx")
-        from .write import write_output
-
         try:
-            write_output(out, ev, book)
+            write_annotated(ev, out)
         except PerfxlError as exc:
             _fail(exc)
     if as_json:
-        data = ev.to_json()
+        data = ev.to_dict()
         if out is not None:
             data["output"] = str(out)
         _echo_json(data)
@@ -171,13 +156,15 @@ def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool,
 @scoring_options
 def check(input_path: Path, as_json: bool, **opts: Any) -> None:
     """审核：列出评分表中的问题；存在“错误”级别问题时退出码为 1。"""
+    from .api import score as score_workbook
+
     options = _options(**opts)
     try:
-        ev, _book = _evaluate(input_path, options)
+        ev = score_workbook(input_path, options)
     except PerfxlError as exc:
         _fail(exc)
     if as_json:
-        _echo_json(ev.to_json())
+        _echo_json(ev.to_dict())
     else:
         for f in ev.findings:
             click.echo(f.line())
@@ -212,46 +199,33 @@ def rule(
     as_json: bool,
 ) -> None:
     """解释一条评分标准：识别出的规则、参数，以及给定数据时的得分。"""
-    from .evaluate import parse_judgements
-    from .numbers import as_percent_like, fmt_num, normalize, parse_number, parse_target
-    from .phrases import OverrideError, parse_override, recognize
-    from .rules import KIND_LABELS, Facts, final_round
-    from .rules import score as score_rule
+    from .api import ArgumentError, explain_rule
+    from .numbers import fmt_num
 
     try:
-        r = parse_override(method) if method else recognize(text)
-    except OverrideError as exc:
-        raise click.BadParameter(str(exc), param_hint="--method") from None
-    result: dict[str, Any] = {**r.to_json(), "label": KIND_LABELS[r.kind], "score": None, "reason": None}
-    if weight is not None:
-        w = parse_number(weight)
-        if w is None:
-            raise click.BadParameter(f"“{weight}”不是数字", param_hint="--weight")
-        tgt = parse_target(target) if target else None
-        act = parse_number(actual) if actual else None
-        word = normalize(actual) if actual and act is None else ""
-        if act is not None:
-            act = as_percent_like(act, tgt)
-        js = parse_judgements(judgements) if judgements else None
-        if judgements and js is None:
-            raise click.BadParameter(
-                f"“{judgements}”无法识别（应为 √√×√ 或 1,1,0,1）", param_hint="--judgements"
-            )
-        facts = Facts(abs(w.value), tgt, act, word, js, failures, rate_digits)
-        outcome = score_rule(r, facts)
-        result["score"] = float(final_round(outcome.score)) if outcome.score is not None else None
-        result["reason"] = outcome.reason
+        r = explain_rule(
+            text,
+            weight=weight,
+            target=target,
+            actual=actual,
+            judgements=judgements,
+            failures=failures,
+            method=method,
+            rate_digits=rate_digits,
+        )
+    except ArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint="--" + exc.param.replace("_", "-")) from None
     if as_json:
-        _echo_json(result)
+        _echo_json(r.to_dict())
         return
-    click.echo(f"识别规则：{KIND_LABELS[r.kind]}（{r.kind}）")
+    click.echo(f"识别规则：{r.label}（{r.kind}）")
     click.echo(f"说明：{r.explanation}")
     if r.params:
-        click.echo("参数：" + json.dumps(result["params"], ensure_ascii=False))
-    if result["score"] is not None:
-        click.echo(f"得分：{fmt_num(Decimal(str(result['score'])))}（{result['reason']}）")
-    elif result["reason"]:
-        click.echo(f"得分：无法计算（{result['reason']}）")
+        click.echo("参数：" + json.dumps(r.params, ensure_ascii=False))
+    if r.score is not None:
+        click.echo(f"得分：{fmt_num(Decimal(str(r.score)))}（{r.reason}）")
+    elif r.reason:
+        click.echo(f"得分：无法计算（{r.reason}）")
 
 
 @cli.command()
@@ -272,7 +246,7 @@ def batch(
     **opts: Any,
 ) -> None:
     """批量计分：处理文件夹中的每个工作簿，写出批注评分表和 汇总.xlsx。"""
-    from .batch import run_batch
+    from .api import batch as run_batch
 
     options = _options(**opts)
     try:
@@ -317,37 +291,21 @@ def survey(
     keep_duplicates: bool,
 ) -> None:
     """问卷分析：满意度（每题与总体）、选项占比、信度（Cronbach α）与效度（题总相关）。"""
-    from .book import open_book
+    from .api import analyze_survey, surveys_to_dict
     from .numbers import fmt_pct
-    from .survey import analyze_book, survey_json
 
     try:
-        book = open_book(input_path)
-        results = analyze_book(
-            book, min_seconds=min_seconds, method=method, drop_duplicates=not keep_duplicates
+        results = analyze_survey(
+            input_path,
+            output=output,
+            min_seconds=min_seconds,
+            method=method,
+            drop_duplicates=not keep_duplicates,
         )
     except PerfxlError as exc:
-        _fail(exc.with_file(str(input_path)))
-    if not any(r.usable for r in results):
-        first = next((f for r in results for f in r.findings if f.severity == "error"), None)
-        if first is not None:
-            _fail(
-                PerfxlError(first.message, file=str(input_path), sheet=first.sheet, cell=first.cell or None)
-            )
-        _fail(
-            PerfxlError(
-                "工作簿中没有可分析的问卷工作表（应命名为“问卷汇总…”或“问卷明细…”）", file=str(input_path)
-            )
-        )
-    if output is not None:
-        from .write import write_survey_output
-
-        try:
-            write_survey_output(output, results, book)
-        except PerfxlError as exc:
-            _fail(exc)
+        _fail(exc)
     if as_json:
-        _echo_json(survey_json(results))
+        _echo_json(surveys_to_dict(results))
         return
     for r in results:
         alpha = f"，Cronbach α {r.cronbach_alpha:.2f}" if r.cronbach_alpha is not None else ""
@@ -371,7 +329,7 @@ def survey(
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="模板输出路径（.xlsx）")
 def template(kind: str, output: Path) -> None:
     """生成标准模板：project | department | self-project | self-department | survey。"""
-    from .templates import write_template
+    from .api import write_template
 
     try:
         path = write_template(kind, output)

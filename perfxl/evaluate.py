@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from . import phrases
+from . import phrases, survey_read
+from . import rates as rates_mod
 from .book import Book
 from .errors import Finding, PerfxlError
+from .grades import DEFAULT_BANDS, LOWEST_LABEL, Band, grade_of, parse_bands
 from .numbers import (
     Quantity,
     Target,
@@ -28,8 +29,10 @@ from .numbers import (
     parse_target,
     round_half_up,
 )
+from .rates import match_rate
 from .read import IndicatorRow, IndicatorTable, Pos, ProjectInfo, read_info, read_table
 from .rules import KIND_LABELS, Facts, Outcome, Rule, final_round, score
+from .survey import lookup as survey_lookup
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -51,59 +54,6 @@ BLOCKING_CODES = {
 }
 
 # ------------------------------------------------------------------ options and grades
-
-
-@dataclass(frozen=True)
-class Band:
-    label: str
-    threshold: Decimal
-    strict: bool = False  # True: total must exceed the threshold (中 > 70)
-
-    def admits(self, total: Decimal) -> bool:
-        return total > self.threshold if self.strict else total >= self.threshold
-
-    @property
-    def text(self) -> str:
-        return f"{self.label}{'>' if self.strict else '≥'}{fmt_num(self.threshold)}"
-
-
-DEFAULT_LABELS = ("优", "良", "中", "差")
-DEFAULT_BANDS = (Band("优", Decimal(90)), Band("良", Decimal(80)), Band("中", Decimal(60)))
-LOWEST_LABEL = "差"
-
-
-def parse_bands(text: str) -> tuple[tuple[Band, ...], str]:
-    """'90,80,60' or '优90,良80,中>70' or '优≥90，良≥80，中>70，差' → bands and the lowest label.
-
-    Raises ValueError (Chinese message) on malformed text.
-    """
-    t = normalize(text).replace("，", ",").replace("、", ",").replace(";", ",").replace("；", ",")
-    parts = [p for p in t.split(",") if p]
-    bands: list[Band] = []
-    lowest = LOWEST_LABEL
-    for i, part in enumerate(parts):
-        m = re.fullmatch(r"([^\d≥>=<]*?)(?:[:：])?(≥|>=|>)?(\d+(?:\.\d+)?)(?:分)?(?:\(含\))?(以上)?", part)
-        if not m:
-            if re.fullmatch(r"[^\d]+", part) and i == len(parts) - 1:
-                lowest = part.strip(":：<")
-                continue
-            raise ValueError(f"评级标准“{text}”无法识别，应写成如 90,80,60 或 优90,良80,中>70")
-        label = m.group(1) or (DEFAULT_LABELS[i] if i < len(DEFAULT_LABELS) else f"第{i + 1}档")
-        bands.append(Band(label, Decimal(m.group(3)), m.group(2) == ">"))
-    if not bands:
-        raise ValueError(f"评级标准“{text}”为空")
-    if any(b.threshold <= c.threshold for b, c in pairwise(bands)):
-        raise ValueError(f"评级标准“{text}”应从高到低排列")
-    if lowest == LOWEST_LABEL and len(bands) < len(DEFAULT_LABELS) and bands[0].label in DEFAULT_LABELS:
-        lowest = DEFAULT_LABELS[len(bands)]
-    return tuple(bands), lowest
-
-
-def grade_of(total: Decimal, bands: tuple[Band, ...], lowest: str) -> str:
-    for band in bands:
-        if band.admits(total):
-            return band.label
-    return lowest
 
 
 @dataclass(frozen=True)
@@ -173,6 +123,7 @@ class IndicatorResult:
             "declared_score": _f(self.declared),
             "expert_scores": [_f(x) for x in self.experts],
             "score_source": self.final_source,
+            "lost": _f(final_round(self.lost)) if self.role == "base" and self.weight is not None else None,
             "note": self.note,
         }
 
@@ -227,6 +178,18 @@ class Evaluation:
     execution: Any = None  # self-evaluation execution block
     surveys: list[Any] = field(default_factory=list)
     options: Options = field(default_factory=Options)
+    # the workbook it was read from (for the annotated copy); not part of the result's data
+    book: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def firm(self) -> str:
+        """评价机构 from 项目信息 ("" when not given)."""
+        return self.info.get("evaluator")
+
+    @property
+    def scorable(self) -> bool:
+        """False when a finding blocks scoring (see :meth:`blocking`)."""
+        return not self.blocking()
 
     def blocking(self) -> list[str]:
         """One Chinese line per finding that prevents scoring (a formula saved without result: only that line)."""
@@ -243,13 +206,15 @@ class Evaluation:
     def weight_total(self) -> Decimal:
         return sum((g.weight for g in self.groups if g.role == "base"), ZERO)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
+        """The result as plain JSON data: exactly what ``perfxl score --json`` prints (docs/api.md)."""
         return {
             "file": self.file,
             "kind": self.kind,
             "title": self.title,
             "unit": self.unit,
             "year": self.year,
+            "firm": self.firm,
             "total": _f(final_round(self.total)),
             "grade": self.grade,
             "bands": [b.text for b in self.bands] + [self.lowest_label],
@@ -264,7 +229,20 @@ class Evaluation:
                 if getattr(rate, "value", None) is not None
             },
             "execution": self._execution_json(),
+            "surveys": [s.to_json() for s in self.surveys],
         }
+
+    def to_frame(self) -> Any:
+        """The indicators as a pandas DataFrame, one row each (columns: docs/api.md)."""
+        from .frames import indicators_frame
+
+        return indicators_frame(self)
+
+    def findings_frame(self) -> Any:
+        """The findings as a pandas DataFrame, one row each (columns: docs/api.md)."""
+        from .frames import findings_frame
+
+        return findings_frame(self)
 
     def _execution_json(self) -> dict[str, Any] | None:
         ex = self.execution
@@ -472,7 +450,7 @@ def _facts_for(
             word = normalize(text_actual)
     else:
         source = "none"
-        key = _match_rate(row.name)
+        key = match_rate(row.name)
         if key and key in rates:
             link = rates[key]
             if getattr(link, "value", None) is not None:
@@ -513,21 +491,10 @@ def _facts_for(
     return target, actual, word, source, link, survey_ref, judgements, failures, jtext
 
 
-def _match_rate(name: str) -> str | None:
-    try:
-        from .rates import match_rate
-    except ImportError:  # pragma: no cover - rates module optional during development
-        return None
-    result: str | None = match_rate(name)
-    return result
-
-
 def _survey_lookup(surveys: list[Any], ref: str) -> Decimal | None:
     if not surveys:
         return None
-    from .survey import lookup
-
-    value: Decimal | None = lookup(surveys, ref)
+    value: Decimal | None = survey_lookup(surveys, ref)
     return value
 
 
@@ -817,14 +784,12 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
         surveys=surveys,
         options=options,
     )
-    from .audit import audit
-
-    ev.findings.extend(audit(ev))
-    ev.findings = _dedupe(ev.findings)
+    ev.findings = dedupe_findings(ev.findings)
     return ev
 
 
-def _dedupe(findings: list[Finding]) -> list[Finding]:
+def dedupe_findings(findings: list[Finding]) -> list[Finding]:
+    """Drop repeated findings; errors first, then warnings, then hints (stable within a level)."""
     seen: set[tuple[str, str, str, str]] = set()
     out = []
     for f in findings:
@@ -890,10 +855,6 @@ def _merge_info_options(options: Options, info: ProjectInfo, findings: list[Find
 
 
 def _load_base(book: Book, kind: str) -> tuple[Any, dict[str, Any], list[Finding]]:
-    try:
-        from . import rates as rates_mod
-    except ImportError:  # pragma: no cover
-        return None, {}, []
     base = rates_mod.read_base(book)
     if base is None:
         return None, {}, []
@@ -906,18 +867,10 @@ def _load_base(book: Book, kind: str) -> tuple[Any, dict[str, Any], list[Finding
 def _load_surveys(book: Book) -> tuple[list[Any], list[Finding]]:
     if not any(n.startswith(("问卷汇总", "问卷明细")) or "问卷" in n for n in book.sheet_names):
         return [], []
-    try:
-        from . import survey
-    except ImportError:  # pragma: no cover
-        return [], []
-    results = survey.analyze_book(book)
+    results = survey_read.analyze_book(book)
     findings = [f for r in results for f in getattr(r, "findings", [])]
     return results, findings
 
 
 def _load_execution(book: Book, table: IndicatorTable) -> Any:
-    try:
-        from .rates import read_execution_block
-    except ImportError:  # pragma: no cover
-        return None
-    return read_execution_block(book.sheet(table.sheet))
+    return rates_mod.read_execution_block(book.sheet(table.sheet))

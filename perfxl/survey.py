@@ -1,6 +1,7 @@
 """Questionnaires (问卷, SPEC §10): satisfaction per item and overall, choice shares, Cronbach's α.
 
-Sheets (matched by name, see :mod:`perfxl.survey_read` for the layouts):
+Sheets (matched by name; :mod:`perfxl.survey_read` reads them, :mod:`perfxl.survey_write`
+writes the 问卷分析 sheet; this module is the model and the statistics, below both):
 
 - ``问卷汇总*`` — tallies: one row per question, one column per option, cells = counts;
 - ``问卷明细*`` — raw responses, one row per respondent (hand-made or 问卷星 exports,
@@ -41,20 +42,16 @@ from __future__ import annotations
 
 import math
 import operator
-import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import Finding, PerfxlError
+from .errors import Finding
 from .numbers import cell_text, normalize, round_half_up
-
-if TYPE_CHECKING:
-    from .book import Book
 
 MEAN, SHARE, WEIGHTED = "mean", "share", "weighted"
 METHODS = (MEAN, SHARE, WEIGHTED)
@@ -437,71 +434,6 @@ def finish(
     return result
 
 
-# ---------------------------------------------------------------- public API
-
-
-def analyze_book(
-    book: Book,
-    *,
-    min_seconds: float | None = None,
-    method: str | None = None,
-    drop_duplicates: bool = True,
-) -> list[SurveyResult]:
-    """Every survey sheet of *book* (tallies and raw responses), in sheet order; [] if none.
-
-    *method* (mean/share/weighted or its Chinese name) overrides the sheets' ``计算方法``;
-    *min_seconds* drops raw submissions answered faster; *drop_duplicates* drops raw
-    submissions whose answers repeat an earlier one (meta columns ignored).
-    Never raises on odd data: problems are findings on the results.
-    """
-    from .survey_read import find_codebooks, is_raw_sheet, is_tally_sheet, read_raw, read_tally
-
-    chosen = parse_method(method) if method else None
-    if method and chosen is None:
-        raise PerfxlError(f"未知的满意度计算方法“{method}”，可选：均值法、满意率法、加权法")
-    codebooks = find_codebooks(book)
-    results: list[SurveyResult] = []
-    for name in book.sheet_names:
-        if is_tally_sheet(name):
-            results.append(read_tally(book.sheet(name), method=chosen))
-        elif is_raw_sheet(name):
-            results.append(
-                read_raw(
-                    book.sheet(name),
-                    codebooks.get(name),
-                    min_seconds=min_seconds,
-                    method=chosen,
-                    drop_duplicates=drop_duplicates,
-                )
-            )
-    return results
-
-
-def analyze_path(
-    path: str | os.PathLike[str],
-    *,
-    min_seconds: float | None = None,
-    method: str | None = None,
-    drop_duplicates: bool = True,
-) -> list[SurveyResult]:
-    """Open a workbook and analyze its surveys; PerfxlError when it has none that is usable."""
-    from .book import open_book
-
-    book = open_book(path)
-    try:
-        results = analyze_book(book, min_seconds=min_seconds, method=method, drop_duplicates=drop_duplicates)
-    except PerfxlError as exc:
-        raise exc.with_file(str(path)) from None
-    if not results:
-        raise PerfxlError("工作簿中没有问卷工作表（应命名为“问卷汇总…”或“问卷明细…”）", file=str(path))
-    if not any(r.usable for r in results):
-        first = next((f for r in results for f in r.findings if f.severity == "error"), None)
-        if first is not None:
-            raise PerfxlError(first.message, file=str(path), sheet=first.sheet, cell=first.cell or None)
-        raise PerfxlError("问卷工作表中没有可分析的题目", file=str(path), sheet=results[0].sheet)
-    return results
-
-
 def survey_json(results: Sequence[SurveyResult]) -> dict[str, Any]:
     """The ``survey --json`` document: the result itself when there is exactly one survey,
     otherwise ``{"surveys": [...]}`` (no top-level copy of any one survey, to avoid ambiguity)."""
@@ -586,26 +518,3 @@ def _pick_item(survey: SurveyResult, text: str) -> Decimal | None:
 
 def _dec(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(repr(value))
-
-
-# ---------------------------------------------------------------- writers (xlsxwriter, imported lazily)
-
-
-def write_survey_sheet(
-    workbook: Any,
-    results: Sequence[SurveyResult],
-    formats: Mapping[str, Any] | None = None,
-    *,
-    sheet_name: str = "问卷分析",
-) -> Any:
-    """Add the 问卷分析 sheet to an open xlsxwriter Workbook; see :mod:`perfxl.survey_write`."""
-    from .survey_write import write_survey_sheet as _write
-
-    return _write(workbook, results, formats, sheet_name=sheet_name)
-
-
-def write_tally_template(path: str | os.PathLike[str]) -> None:
-    """Write a blank 问卷汇总 template; see :mod:`perfxl.survey_write`."""
-    from .survey_write import write_tally_template as _write
-
-    _write(path)

@@ -48,6 +48,7 @@ Codebook — sheet ``问卷选项*`` (``问卷选项-来访人员`` pairs with `
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -55,9 +56,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import TypeVar
 
-from .book import Book, Sheet
+from .book import Book, Sheet, open_book
 from .cells import a1
-from .errors import Finding
+from .errors import Finding, PerfxlError
 from .numbers import cell_text, normalize, parse_number
 from .survey import (
     _OTHER_RE,
@@ -66,6 +67,7 @@ from .survey import (
     METHOD_LABELS,
     RAW,
     TALLY,
+    Choice,
     Dropped,
     Item,
     SurveyResult,
@@ -1144,8 +1146,6 @@ def _classify(
     Plain numbers count as scores in hand-made sheets (*scores_allowed*) and, in 问卷星
     exports, only when the question title speaks of 满意/评价/评分.
     """
-    from .survey import Choice
-
     sheet = result.sheet
     top = st.max or 5.0
     five_point: list[tuple[_Q, list[float | None], list[str | None]]] = []
@@ -1265,3 +1265,72 @@ def _ordered(order: list[str], counts: Counter[str]) -> tuple[str, ...]:
     known = [lab for lab in order if lab]
     rest = [lab for lab, _ in counts.most_common() if lab not in known]  # ties keep first appearance
     return tuple(known + rest)
+
+
+# ---------------------------------------------------------------- whole workbooks
+
+
+def analyze_book(
+    book: Book,
+    *,
+    min_seconds: float | None = None,
+    method: str | None = None,
+    drop_duplicates: bool = True,
+) -> list[SurveyResult]:
+    """Every survey sheet of *book* (tallies and raw responses), in sheet order; [] if none.
+
+    *method* (mean/share/weighted or its Chinese name) overrides the sheets' ``计算方法``;
+    *min_seconds* drops raw submissions answered faster; *drop_duplicates* drops raw
+    submissions whose answers repeat an earlier one (meta columns ignored).
+    Never raises on odd data: problems are findings on the results.
+    """
+    chosen = parse_method(method) if method else None
+    if method and chosen is None:
+        raise PerfxlError(f"未知的满意度计算方法“{method}”，可选：均值法、满意率法、加权法")
+    codebooks = find_codebooks(book)
+    results: list[SurveyResult] = []
+    for name in book.sheet_names:
+        if is_tally_sheet(name):
+            results.append(read_tally(book.sheet(name), method=chosen))
+        elif is_raw_sheet(name):
+            results.append(
+                read_raw(
+                    book.sheet(name),
+                    codebooks.get(name),
+                    min_seconds=min_seconds,
+                    method=chosen,
+                    drop_duplicates=drop_duplicates,
+                )
+            )
+    return results
+
+
+def analyze_path(
+    path: str | os.PathLike[str],
+    *,
+    min_seconds: float | None = None,
+    method: str | None = None,
+    drop_duplicates: bool = True,
+) -> list[SurveyResult]:
+    """Open a workbook and analyze its surveys; PerfxlError when it has none that is usable."""
+    book = open_book(path)
+    try:
+        results = analyze_book(book, min_seconds=min_seconds, method=method, drop_duplicates=drop_duplicates)
+    except PerfxlError as exc:
+        raise exc.with_file(str(path)) from None
+    try:
+        usable_or_raise(results)
+    except PerfxlError as exc:
+        raise exc.with_file(str(path)) from None
+    return results
+
+
+def usable_or_raise(results: list[SurveyResult]) -> None:
+    """PerfxlError naming the first problem when no survey of a workbook can be analyzed."""
+    if not results:
+        raise PerfxlError("工作簿中没有问卷工作表（应命名为“问卷汇总…”或“问卷明细…”）")
+    if not any(r.usable for r in results):
+        first = next((f for r in results for f in r.findings if f.severity == "error"), None)
+        if first is not None:
+            raise PerfxlError(first.message, sheet=first.sheet, cell=first.cell or None)
+        raise PerfxlError("问卷工作表中没有可分析的题目", sheet=results[0].sheet)

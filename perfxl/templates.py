@@ -288,7 +288,7 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 def _write_survey(path: Path) -> None:
     try:
-        from .survey import write_tally_template
+        from .survey_write import write_tally_template
     except ImportError as exc:  # pragma: no cover - perfxl.survey ships with perfxl
         raise PerfxlError("问卷汇总模板需要 perfxl.survey 模块") from exc
     write_tally_template(path)

@@ -771,7 +771,7 @@ def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
         _fit_copy(copy, src_sheet)
         sheet_map[name] = out_name
     if ev.surveys:
-        from .survey import write_survey_sheet
+        from .survey_write import write_survey_sheet
 
         write_survey_sheet(wb, ev.surveys)
     _write_findings(wb, ev, fmts, sheet_map)
@@ -804,7 +804,7 @@ def build_survey_workbook(path: Path, results: Any, book: Book) -> None:
     """问卷分析 plus copies of the questionnaire sheets (for ``perfxl survey -o``)."""
     import xlsxwriter
 
-    from .survey import write_survey_sheet
+    from .survey_write import write_survey_sheet
 
     wb = xlsxwriter.Workbook(str(path), _xlsx_options())
     fmts = Formats(wb)

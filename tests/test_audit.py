@@ -8,9 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import perfxl
 from perfxl.audit import stated_score
-from perfxl.book import open_book
-from perfxl.evaluate import evaluate_book
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 REF004 = INPUTS / "004_政务服务和公共资源交易中心_部门整体评价.xlsx"
@@ -18,7 +17,7 @@ RULES = INPUTS / "示例_项目评价_规则大全.xlsx"
 
 
 def _findings(path):
-    ev = evaluate_book(open_book(path))
+    ev = perfxl.score(path)
     return ev, [(f.severity, f.code, f.sheet, f.cell) for f in ev.findings]
 
 

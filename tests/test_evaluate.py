@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from perfxl.book import open_book
+import perfxl
 from perfxl.cli import cli
-from perfxl.evaluate import Options, evaluate_book, expert_score, grade_of, parse_bands, parse_judgements
+from perfxl.evaluate import Options, expert_score, parse_judgements
+from perfxl.grades import grade_of, parse_bands
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 REF000 = INPUTS / "000_政务服务运行维护费_项目评价.xlsx"
@@ -20,7 +21,7 @@ REF004 = INPUTS / "004_政务服务和公共资源交易中心_部门整体评�
 
 @pytest.fixture(scope="module")
 def ev000():
-    return evaluate_book(open_book(REF000))
+    return perfxl.score(REF000)
 
 
 def _by_name(ev, name):
@@ -112,7 +113,7 @@ def test_judgements():
 def test_expert_score_trim_and_blend(tmp_path):
     assert expert_score([Decimal(x) for x in ("3", "4", "5", "2", "4")], trim=True) == Decimal("11") / 3
     assert expert_score([Decimal("3"), Decimal("4")], trim=True) == Decimal("3.5")
-    ev = evaluate_book(open_book(REF000), Options(expert_weight=Decimal("0.5")))
+    ev = perfxl.score(REF000, Options(expert_weight=Decimal("0.5")))
     ind = _by_name(ev, "绩效目标合理性")
     assert ind.final_source == "blend" and ind.final == Decimal("2.37")  # 0.5×2.33 + 0.5×2.4 = 2.365
 

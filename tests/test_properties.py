@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 
 from perfxl import phrases
 from perfxl.cells import col_letter
-from perfxl.evaluate import parse_bands, parse_judgements
+from perfxl.evaluate import parse_judgements
+from perfxl.grades import parse_bands
 from perfxl.numbers import (
     EQ,
     GE,

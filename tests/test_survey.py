@@ -24,16 +24,13 @@ from perfxl.survey import (
     SHARE,
     WEIGHTED,
     SurveyResult,
-    analyze_book,
-    analyze_path,
     cronbach_alpha,
     lookup,
     parse_method,
     survey_json,
-    write_survey_sheet,
-    write_tally_template,
 )
-from perfxl.survey_read import clean_label, label_score, parse_seconds
+from perfxl.survey_read import analyze_book, analyze_path, clean_label, label_score, parse_seconds
+from perfxl.survey_write import write_survey_sheet, write_tally_template
 
 FIVE = ["非常满意", "比较满意", "基本满意", "不太满意", "非常不满意"]
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}

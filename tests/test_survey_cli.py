@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from perfxl.cli import cli
-from perfxl.survey import analyze_path
+from perfxl.survey_read import analyze_path
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 REF000 = INPUTS / "000_政务服务运行维护费_项目评价.xlsx"

@@ -8,9 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from perfxl.book import open_book
-from perfxl.evaluate import evaluate_book
-from perfxl.write import write_output
+import perfxl
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 EXAMPLES = sorted(INPUTS.glob("*.xlsx"))
@@ -21,10 +19,9 @@ def outputs(tmp_path_factory):
     out_dir = tmp_path_factory.mktemp("annotated")
     made = {}
     for src in EXAMPLES:
-        book = open_book(src)
-        ev = evaluate_book(book)
+        ev = perfxl.score(src)
         dest = out_dir / src.name
-        write_output(dest, ev, book)
+        perfxl.write_annotated(ev, dest)
         made[src.name] = (ev, dest)
     return made
 
@@ -64,10 +61,9 @@ def test_linked_rates_point_at_the_copied_base_table(tmp_path, lo):
     ws["H22"] = None  # C22 日常公用经费控制率
     src = tmp_path / "blank.xlsx"
     wb.save(src)
-    book = open_book(src)
-    ev = evaluate_book(book)
+    ev = perfxl.score(src)
     dest = tmp_path / "out.xlsx"
-    write_output(dest, ev, book)
+    perfxl.write_annotated(ev, dest)
     out = openpyxl.load_workbook(dest)["评分表"]
     actual = _calc_col(out, ev.table.header_row, "实际值（数值）")
     assert "'基础表'!" in out.cell(15, actual).value and "'基础表'!" in out.cell(22, actual).value
@@ -141,9 +137,8 @@ def test_formula_looking_input_text_stays_text(tmp_path):
         ws[cell].data_type = "s"
     src = tmp_path / "evil.xlsx"
     wb.save(src)
-    book = open_book(src)
     dest = tmp_path / "out.xlsx"
-    write_output(dest, evaluate_book(book), book)
+    perfxl.write_annotated(perfxl.score(src), dest)
     out = openpyxl.load_workbook(dest)["评分表"]
     assert out["F3"].value == '=HYPERLINK("http://x","y")' and out["F3"].data_type == "s"
     assert out["J3"].data_type == "s" and out["I4"].data_type == "s"

@@ -1,0 +1,285 @@
+"""The public face of perfxl: score, audit and write evaluations from Python.
+
+Everything user-facing — the command line, and the report, web page and comparisons
+to come — calls these functions, never the modules below them.  See docs/api.md for a
+walk-through with a runnable example, and docs/architecture.md for the layers.
+
+>>> import perfxl
+>>> ev = perfxl.score("inputs/004_政务服务和公共资源交易中心_部门整体评价.xlsx")
+>>> ev.total, ev.grade
+(Decimal('93.00'), '优')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import Finding, PerfxlError
+from .evaluate import Evaluation, IndicatorResult, Options
+from .grades import parse_bands
+from .pipeline import Failure, Source, open_source, score_source
+
+if TYPE_CHECKING:
+    from .batch import BatchReport
+    from .survey import SurveyResult
+
+__all__ = [
+    "ArgumentError",
+    "Evaluation",
+    "Failure",
+    "Finding",
+    "IndicatorResult",
+    "Options",
+    "PerfxlError",
+    "RuleExplanation",
+    "analyze_survey",
+    "batch",
+    "check",
+    "explain_rule",
+    "make_options",
+    "score",
+    "score_folder",
+    "surveys_to_dict",
+    "write_annotated",
+    "write_template",
+]
+
+
+def make_options(
+    *,
+    grades: str | None = None,
+    rate_digits: int | None = None,
+    expert_trim: bool | None = None,
+    expert_weight: float | Decimal | None = None,
+) -> Options:
+    """Scoring options, checked: :class:`ArgumentError` (Chinese message) for a bad value.
+
+    *grades* overrides the 评级标准 of 项目信息 (``"90,80,60"``, ``"优90,良80,中>70"``);
+    *rate_digits* rounds completion ratios to N decimals of percent before scoring;
+    *expert_trim* drops the highest and lowest of ≥ 5 expert scores; *expert_weight* w
+    blends ``w × expert mean + (1 − w) × computed``.
+    """
+    if grades:
+        try:
+            parse_bands(grades)
+        except ValueError as exc:
+            raise ArgumentError(str(exc), "grades") from None
+    if rate_digits is not None and not 0 <= rate_digits <= 4:
+        raise ArgumentError("完成率保留位数应为 0 到 4", "rate_digits")
+    weight = None
+    if expert_weight is not None:
+        weight = Decimal(str(expert_weight))
+        if not 0 <= weight <= 1:
+            raise ArgumentError("专家评分权重应在 0 到 1 之间", "expert_weight")
+    return Options(grades=grades, rate_digits=rate_digits, expert_trim=expert_trim, expert_weight=weight)
+
+
+def score(source: Source, options: Options | None = None, *, name: str | None = None) -> Evaluation:
+    """Score one workbook: a path, the file's bytes, or a binary file object.
+
+    Returns the :class:`Evaluation` even when some cells block scoring (then
+    ``ev.scorable`` is false and ``ev.blocking()`` lists them, one Chinese line each);
+    raises :class:`PerfxlError` only when the workbook cannot be used at all.
+    *name* is the file name shown in messages (defaults to the path, or the file
+    object's name).
+    """
+    return score_source(source, options, name)
+
+
+def check(source: Source, options: Options | None = None, *, name: str | None = None) -> list[Finding]:
+    """The audit findings (审核意见) of one workbook, errors first."""
+    return score(source, options, name=name).findings
+
+
+def write_annotated(ev: Evaluation, path: str | os.PathLike[str]) -> Path:
+    """Write the annotated workbook (评分表 with live formulas, 汇总, 审核意见 …) atomically.
+
+    Raises :class:`PerfxlError` when the evaluation has blocking findings or was
+    not read from a workbook in this process (``score_folder`` results carry none).
+    """
+    from .write import write_output
+
+    lines = ev.blocking()
+    if lines:
+        raise PerfxlError(f"存在 {len(lines)} 处无法计分的数据，未写出结果：{lines[0]}", file=ev.file)
+    if ev.book is None:
+        raise PerfxlError(
+            "该评价结果不含原工作簿，无法写出批注评分表（请用 perfxl.score 重新读取）", file=ev.file
+        )
+    return write_output(path, ev, ev.book)
+
+
+def score_folder(
+    folder: str | os.PathLike[str],
+    options: Options | None = None,
+    *,
+    jobs: int | None = None,
+    recursive: bool = False,
+) -> Iterator[Evaluation | Failure]:
+    """Score every workbook in *folder* (sorted; ``~$`` lock files skipped), in parallel.
+
+    Yields, in file order, an :class:`Evaluation` per scored workbook and a
+    :class:`Failure` (file and Chinese reason) per workbook that could not be scored —
+    never raises for a bad file.  Results carry no workbook (``ev.book`` is None).
+    """
+    from .batch import iter_evaluations
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise PerfxlError("输入文件夹不存在", file=str(folder))
+    yield from iter_evaluations(root, options or Options(), jobs=jobs, recursive=recursive)
+
+
+def batch(
+    input_dir: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
+    options: Options | None = None,
+    *,
+    jobs: int | None = None,
+    recursive: bool = False,
+    progress: bool = False,
+    details: bool = True,
+) -> BatchReport:
+    """Score a folder into *output_dir*: one annotated workbook per input, plus 汇总.xlsx."""
+    from .batch import run_batch
+
+    return run_batch(
+        Path(input_dir),
+        Path(output_dir),
+        options or Options(),
+        jobs=jobs,
+        recursive=recursive,
+        progress=progress,
+        details=details,
+    )
+
+
+class ArgumentError(ValueError):
+    """A bad argument to an API function; *param* names it (``"weight"``, ``"grades"`` …)."""
+
+    def __init__(self, message: str, param: str) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class RuleExplanation:
+    """What perfxl understood of one 评分标准 text, and the score for the given inputs."""
+
+    kind: str
+    label: str
+    params: dict[str, Any]
+    explanation: str
+    score: float | None
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Exactly what ``perfxl rule --json`` prints."""
+        return {
+            "kind": self.kind,
+            "params": self.params,
+            "explanation": self.explanation,
+            "label": self.label,
+            "score": self.score,
+            "reason": self.reason,
+        }
+
+
+def explain_rule(
+    text: str,
+    *,
+    weight: str | float | None = None,
+    target: str | None = None,
+    actual: str | None = None,
+    judgements: str | None = None,
+    failures: int | None = None,
+    method: str | None = None,
+    rate_digits: int | None = None,
+) -> RuleExplanation:
+    """Recognize a rule text (or a 计分方法 *method*) and, given a *weight*, score it.
+
+    :class:`ArgumentError` (Chinese message) for an unreadable weight, judgements or method.
+    """
+    from .evaluate import parse_judgements
+    from .numbers import as_percent_like, normalize, parse_number, parse_target
+    from .phrases import OverrideError, parse_override, recognize
+    from .rules import KIND_LABELS, Facts, final_round
+    from .rules import score as score_rule
+
+    try:
+        r = parse_override(method) if method else recognize(text)
+    except OverrideError as exc:
+        raise ArgumentError(str(exc), "method") from None
+    data = r.to_json()
+    result_score: float | None = None
+    reason: str | None = None
+    if weight is not None:
+        w = parse_number(str(weight))
+        if w is None:
+            raise ArgumentError(f"“{weight}”不是数字", "weight")
+        tgt = parse_target(target) if target else None
+        act = parse_number(actual) if actual else None
+        word = normalize(actual) if actual and act is None else ""
+        if act is not None:
+            act = as_percent_like(act, tgt)
+        js = parse_judgements(judgements) if judgements else None
+        if judgements and js is None:
+            raise ArgumentError(f"“{judgements}”无法识别（应为 √√×√ 或 1,1,0,1）", "judgements")
+        outcome = score_rule(r, Facts(abs(w.value), tgt, act, word, js, failures, rate_digits))
+        result_score = float(final_round(outcome.score)) if outcome.score is not None else None
+        reason = outcome.reason
+    return RuleExplanation(
+        kind=r.kind,
+        label=KIND_LABELS[r.kind],
+        params=data["params"],
+        explanation=r.explanation,
+        score=result_score,
+        reason=reason,
+    )
+
+
+def analyze_survey(
+    source: Source,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    min_seconds: float | None = None,
+    method: str | None = None,
+    drop_duplicates: bool = True,
+    name: str | None = None,
+) -> list[SurveyResult]:
+    """Analyze the questionnaire sheets of a workbook (one result per survey sheet).
+
+    Raises :class:`PerfxlError` when there is no usable survey.  With *output*, writes
+    the 问卷分析 workbook (atomically).
+    """
+    from .survey_read import analyze_book, usable_or_raise
+    from .write import write_survey_output
+
+    book, shown = open_source(source, name)
+    try:
+        results = analyze_book(book, min_seconds=min_seconds, method=method, drop_duplicates=drop_duplicates)
+        usable_or_raise(results)
+    except PerfxlError as exc:
+        raise exc.with_file(shown) from None
+    if output is not None:
+        write_survey_output(output, results, book)
+    return results
+
+
+def surveys_to_dict(results: list[SurveyResult]) -> dict[str, Any]:
+    """Exactly what ``perfxl survey --json`` prints: one survey's object, or ``{"surveys": [...]}``."""
+    from .survey import survey_json
+
+    return survey_json(results)
+
+
+def write_template(kind: str, path: str | os.PathLike[str]) -> Path:
+    """Write a blank template: project | department | self-project | self-department | survey."""
+    from .templates import write_template as _write
+
+    return _write(kind, Path(path))

@@ -1,0 +1,123 @@
+"""The layers import one way (docs/architecture.md): every import, lazy ones included,
+goes from a module to one of a lower layer; pandas only on the paths that need it."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parent.parent / "perfxl"
+
+# lower number = lower layer; a module imports only from strictly lower layers
+LAYERS: dict[str, int] = {
+    "errors": 0,
+    "cells": 0,
+    "numbers": 1,
+    "book": 2,
+    "read": 3,
+    "base": 3,
+    "survey": 3,
+    "catalog": 3,
+    "grades": 3,
+    "rules": 4,
+    "survey_read": 4,
+    "phrases": 5,
+    "rates": 5,
+    "evaluate": 6,
+    "audit": 7,
+    "frames": 5,
+    "pipeline": 8,
+    "write": 9,
+    "survey_write": 8,
+    "templates": 9,
+    "batch": 10,
+    "api": 11,
+    "cli": 12,
+    "__init__": 13,
+}
+
+
+def _type_checking_block(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def imports_of(path: Path) -> set[str]:
+    """perfxl modules imported anywhere in *path* (function bodies too), TYPE_CHECKING excluded."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if _type_checking_block(node):
+            return
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 and node.module:
+                found.add(node.module.split(".")[0])
+            elif node.level == 1:
+                found.update(a.name for a in node.names)
+            elif node.module and node.module.startswith("perfxl."):
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("perfxl."))
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def test_every_module_has_a_layer():
+    modules = {p.stem for p in PKG.glob("*.py")}
+    assert modules == set(LAYERS), f"add new modules to LAYERS: {modules ^ set(LAYERS)}"
+
+
+def test_imports_only_go_down():
+    wrong = []
+    for path in sorted(PKG.glob("*.py")):
+        mod = path.stem
+        for dep in imports_of(path):
+            if dep == "__init__" or dep not in LAYERS:
+                continue
+            if LAYERS[dep] >= LAYERS[mod]:
+                wrong.append(f"{mod} (layer {LAYERS[mod]}) imports {dep} (layer {LAYERS[dep]})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_import_cycles():
+    graph = {p.stem: imports_of(p) & set(LAYERS) for p in PKG.glob("*.py")}
+    state: dict[str, int] = {}
+
+    def dfs(node: str, stack: list[str]) -> list[str] | None:
+        state[node] = 1
+        for dep in sorted(graph.get(node, ())):
+            if state.get(dep) == 1:
+                return [*stack, node, dep]
+            if dep not in state and (cycle := dfs(dep, [*stack, node])):
+                return cycle
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            cycle = dfs(start, [])
+            assert cycle is None, " → ".join(cycle)
+
+
+def test_the_cli_uses_only_the_api():
+    deps = imports_of(PKG / "cli.py")
+    assert deps <= {"api", "errors", "numbers"}, deps
+
+
+def test_pandas_and_writers_load_only_where_needed():
+    code = (
+        "import sys, perfxl, perfxl.cli, perfxl.api;"
+        "ev = perfxl.score('inputs/004_政务服务和公共资源交易中心_部门整体评价.xlsx');"
+        "print(sorted(m for m in ('pandas', 'openpyxl', 'xlsxwriter', 'click') if m in sys.modules))"
+    )
+    root = PKG.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['click']"
+    code2 = "import sys, perfxl.cli; print('pandas' in sys.modules, 'perfxl.evaluate' in sys.modules)"
+    out2 = subprocess.run([sys.executable, "-c", code2], cwd=root, capture_output=True, text=True, check=True)
+    assert out2.stdout.strip() == "False False"
