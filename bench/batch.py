@@ -7,7 +7,7 @@ Run ``python bench/batch.py --n 1000`` from a checkout.  It
    with the rule texts of :mod:`perfxl.catalog` (department and project systems
    alternate), varied facts, 要点判定, declared scores of which ≈ 10 % are wrong; a 基础表
    (budget table, key values, project list or monthly staffing); and a 300-respondent ×
-   20-column 问卷明细 sheet as 问卷星 exports it (按选项文本, SPEC §10);
+   20-column 问卷明细 sheet as 问卷星 exports it (按选项文本, docs/workbook.md);
 2. measures, with the same number of worker processes (default ``os.cpu_count()``):
 
    - the **I/O floor**: per workbook, read every sheet with python-calamine ``to_python()``

@@ -1,4 +1,4 @@
-"""Audit findings (审核意见, SPEC §9): what the evaluator declared vs what the rules give.
+"""Audit findings (审核意见, codes in docs/audit.md): what the evaluator declared vs what the rules give.
 
 Each check is a small function over an :class:`~perfxl.evaluate.Evaluation`
 returning :class:`~perfxl.errors.Finding` records with a stable code, the

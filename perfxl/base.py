@@ -1,4 +1,4 @@
-"""Read the 基础表 sheets by their labels (SPEC §3.3) and audit their sums (SPEC §9).
+"""Read the 基础表 sheets by their labels (docs/workbook.md, 基础表) and audit their sums (docs/audit.md).
 
 Four kinds of content are recognized wherever they sit in a sheet whose name
 contains 基础表 (or 基础数据):
@@ -691,7 +691,7 @@ def _cells(values: Iterable[BaseValue]) -> str:
 
 
 def audit_base(base: BaseData) -> list[Finding]:
-    """Sums of the 基础表 that should agree (SPEC §9), within 0.005 万元; warnings."""
+    """Sums of the 基础表 that should agree (docs/audit.md), within 0.005 万元; warnings."""
     out: list[Finding] = []
 
     def check(target: BaseValue, parts: list[BaseValue], what: str, code: str) -> None:

@@ -1,4 +1,4 @@
-"""Batch scoring of a folder (SPEC §12): one annotated workbook per input plus 汇总.xlsx.
+"""Batch scoring of a folder (README.md, 命令): one annotated workbook per input plus 汇总.xlsx.
 
 Files are processed in worker processes; results are collected in the sorted
 order of the inputs, so the same inputs give the same outputs.  A bad file is

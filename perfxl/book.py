@@ -4,7 +4,7 @@ A grid is a list of rows of plain values ('' for empty), positioned from A1 so
 that ``grid[r][c]`` is the cell ``a1(r, c)``.  Nothing here knows about
 indicators; see :mod:`perfxl.read` for that.
 
-Hostile files (SPEC §13) are stopped here, before python-calamine sees them.
+Hostile files (docs/architecture.md, hostile input) are stopped here, before python-calamine sees them.
 calamine trusts what the zip says and allocates a dense grid from the smallest
 to the largest cell reference it meets, so a 2 KB file with cells in A1 and
 XFD1048576 aborts the whole process.  Therefore, for an .xlsx:
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .errors import PerfxlError
 
-# Caps against huge sheets and zip bombs (SPEC §13).
+# Caps against huge sheets and zip bombs (docs/architecture.md, hostile input).
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024  # all parts together
 MAX_PART_BYTES = 256 * 1024 * 1024  # one XML part (a sheet, the shared strings)

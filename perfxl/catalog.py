@@ -234,7 +234,7 @@ DEPARTMENT_INDICATORS: tuple[CatalogRow, ...] = (
         "部门（单位）完成党委、政府、人大和上级部门下达或。交办的重要事项或工作的完成情况，"
         "反映部门对重点工作的办理落实程度。",
         "＝100%",
-        # The report awards 5 points on a weight of 4: kept on purpose (SPEC §9).
+        # The report awards 5 points on a weight of 4: kept on purpose (docs/audit.md).
         "全部按期保质保量完成得5分；一项重点工作没有完成2分，扣完为止。",
     ),
     CatalogRow(

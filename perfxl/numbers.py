@@ -1,4 +1,4 @@
-"""Numbers and targets as evaluators write them (SPEC §4).
+"""Numbers and targets as evaluators write them (docs/rules.md, targets and units).
 
 Everything returns plain values and never raises on odd text: a failed parse is
 ``None`` (numbers) or a word target (targets); callers turn that into a finding

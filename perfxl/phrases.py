@@ -1,12 +1,12 @@
-"""Recognize stock 评分标准 phrasings (SPEC §6.2–6.4) — deterministic, no model.
+"""Recognize stock 评分标准 phrasings (docs/rules.md) — deterministic, no model.
 
 :func:`recognize` turns rule text into a :class:`~perfxl.rules.Rule`.  It tries
 a table of detectors from the most specific to the most general; each detector
 either returns a rule it is sure of or ``None``.  Text nothing matches becomes
 ``manual`` — a wrong guess presented as certain is worse than no guess.
 
-:func:`parse_override` reads the structured ``计分方法`` cell (§6.3), and
-:func:`default_rule` gives the rule for a blank 评分标准 (§6.4).
+:func:`parse_override` reads the structured ``计分方法`` cell (docs/rules.md, 计分方法), and
+:func:`default_rule` gives the rule for a blank 评分标准 (docs/rules.md, defaults).
 """
 
 from __future__ import annotations
@@ -750,7 +750,7 @@ def _parse_override(text: str) -> Rule:
 
 
 def default_rule(target: Target | None, actual_numeric: bool, actual_word: bool) -> Rule:
-    """Rule for a blank 评分标准 (§6.4): ≥ → ratio; ≤ → pass_fail; = → ratio; ± → tolerance; word → met/not met."""
+    """Rule for a blank 评分标准 (docs/rules.md, defaults): ≥ → ratio; ≤ → pass_fail; = → ratio; ± → tolerance; word → met/not met."""
     if target is not None and target.comparator == WITHIN and target.value is not None:
         return Rule(
             "tolerance",

@@ -1,4 +1,4 @@
-"""Rates computed from the 基础表 (SPEC §5), the self-evaluation execution block, and linking.
+"""Rates computed from the 基础表 (docs/rules.md, rates), the self-evaluation execution block, and linking.
 
 Each rate is a :class:`Rate`: its value (a Decimal fraction, or None), an Excel
 formula over the base-table cells that computes the same number (the output
@@ -134,7 +134,7 @@ class RateInput:
 
 @dataclass(frozen=True)
 class Rate:
-    """A rate of SPEC §5: value is a Decimal fraction (0.9795) or None when not computable.
+    """A rate of the 基础表 (docs/rules.md, rates): value is a Decimal fraction (0.9795) or None when not computable.
 
     ``formula`` has no leading '=' and is None when an input cell does not exist;
     with a zero divisor it is still given and yields "" in Excel, as value is None here.
@@ -340,7 +340,7 @@ def _label(row: str, col: str) -> str:
 
 
 def compute_rates(base: BaseData, kind: str = "department") -> dict[str, Rate]:
-    """Every rate of SPEC §5 by key (see ``RATE_NAMES``); uncomputable ones have value None.
+    """Every 基础表 rate by key (see ``RATE_NAMES``); uncomputable ones have value None.
 
     ``kind="project"`` computes 预算执行率 as 实际支出数 / 实际到位数 (falling back to
     全年预算数, with an info finding, when the table has no 实际到位数).

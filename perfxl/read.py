@@ -1,4 +1,4 @@
-"""Read the indicator table (SPEC §3.2) and 项目信息 (§3.1) by name, never by position.
+"""Read the indicator table (docs/workbook.md) and 项目信息 by name, never by position.
 
 Every value keeps its sheet and 0-based (row, col) so that messages and
 formulas can point at the user's cell.
@@ -14,7 +14,7 @@ from .cells import a1
 from .errors import Finding, PerfxlError
 from .numbers import cell_text, normalize
 
-# canonical column → accepted headers (SPEC §3.2)
+# canonical column → accepted headers (docs/workbook.md)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "seq": ("序号",),
     "level1": ("一级指标",),

@@ -1,4 +1,4 @@
-"""Rule kinds (SPEC §6.1): each kind's Python scorer and Excel formula side by side.
+"""Rule kinds (docs/rules.md): each kind's Python scorer and Excel formula side by side.
 
 A :class:`Rule` is a kind plus parameters.  :func:`score` computes the score from
 :class:`Facts`; :func:`formula` writes the Excel formula that computes the same

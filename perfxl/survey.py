@@ -1,4 +1,4 @@
-"""Questionnaires (问卷, SPEC §10): satisfaction per item and overall, choice shares, Cronbach's α.
+"""Questionnaires (问卷; sheets in docs/workbook.md): satisfaction per item and overall, choice shares, Cronbach's α.
 
 Sheets (matched by name; :mod:`perfxl.survey_read` reads them, :mod:`perfxl.survey_write`
 writes the 问卷分析 sheet; this module is the model and the statistics, below both):
@@ -207,7 +207,7 @@ class SurveyResult:
         return bool(self.items or self.choices)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``survey --json`` shape of SPEC §12 plus name, sheet, source and a few extras."""
+        """The ``survey --json`` shape (docs/api.md) plus name, sheet, source and a few extras."""
         return {
             "name": self.name,
             "sheet": self.sheet,

@@ -1,4 +1,4 @@
-"""Reading survey sheets into :class:`perfxl.survey.SurveyResult` (SPEC §10).
+"""Reading survey sheets into :class:`perfxl.survey.SurveyResult` (docs/workbook.md, 问卷).
 
 Tallies — sheet ``问卷汇总*``, one row per satisfaction question::
 

@@ -1,4 +1,4 @@
-"""Blank standard workbooks that evaluators fill offline (SPEC §3), written with xlsxwriter.
+"""Blank standard workbooks that evaluators fill offline (docs/workbook.md), written with xlsxwriter.
 
 ``write_template(kind, path)`` writes one template atomically; ``write_all(folder)``
 regenerates ``workbook_templates/`` (``python3 -m perfxl.templates``).  Output is

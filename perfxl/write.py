@@ -1,4 +1,4 @@
-"""Write the annotated workbook (SPEC §11) with xlsxwriter.
+"""Write the annotated workbook (docs/architecture.md, output workbook) with xlsxwriter.
 
 Sheets: 评分表 (the user's table at the same cell positions, plus perfxl's
 columns with live formulas and cached values), 汇总 (groups with SUMIF, total,
@@ -59,7 +59,7 @@ def worksheet_class() -> type:
 
     xlsxwriter runs ~30 regular expressions over every formula to prefix dynamic-array
     functions (≈ 35 µs each, ≈ 9 ms for the 250 formulas of a scored workbook).  perfxl
-    writes Excel 2007 functions only (SPEC §11), so a formula that names none of them is
+    writes Excel 2007 functions only (docs/architecture.md, output workbook), so a formula that names none of them is
     just stripped of its "="; anything else goes through xlsxwriter unchanged.  Set it as
     ``wb.worksheet_class``, the documented hook for Worksheet subclasses.
     """

@@ -1,4 +1,4 @@
-"""The audit catalogue (SPEC §9): each real inconsistency on its own row, consistent rows clean."""
+"""The audit catalogue (docs/audit.md): each real inconsistency on its own row, consistent rows clean."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The command line contract (SPEC §12): help, exit codes, Chinese one-line errors, JSON, outputs."""
+"""The command line contract (docs/api.md): help, exit codes, Chinese one-line errors, JSON, outputs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bad input and hostile files (SPEC §13, perfxl issue 7): clear errors, nothing lost, nothing leaked.
+"""Bad input and hostile files (docs/architecture.md, perfxl issue 7): clear errors, nothing lost, nothing leaked.
 
 Every case of the corpus in ``tests/hostile.py`` goes through the real entry point.  A
 rejected file must give exit 1 and one Chinese line per problem naming the file (and

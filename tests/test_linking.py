@@ -1,4 +1,4 @@
-"""Indicators whose 业绩值 is blank take the rate computed from 基础表 (SPEC §5, issue 3)."""
+"""Indicators whose 业绩值 is blank take the rate computed from 基础表 (docs/rules.md, issue 3)."""
 
 from __future__ import annotations
 

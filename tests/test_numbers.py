@@ -1,4 +1,4 @@
-"""Numbers and targets as evaluators write them (SPEC §4)."""
+"""Numbers and targets as evaluators write them (docs/rules.md)."""
 
 from __future__ import annotations
 

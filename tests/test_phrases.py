@@ -1,4 +1,4 @@
-"""Every phrasing of SPEC §6.2 through `perfxl rule … --json`, with a worked example each."""
+"""Every phrasing of docs/rules.md through `perfxl rule … --json`, with a worked example each."""
 
 from __future__ import annotations
 
@@ -340,7 +340,7 @@ PHRASES = [
         3.5,
     ),
     (26, "每出现一例不符合要求的扣1分，扣完为止。", "3", None, None, None, 2, "deduct_each", 1.0),
-    # the other kinds of §6.1
+    # the other kinds of docs/rules.md
     (0, "该指标得分=实际完成值/标杆值×该指标权重分值", "10", "≥200人", "150人", None, None, "ratio", 7.5),
     (0, "该指标得分=该指标权重分值*支出预算完成率", "12", None, "97.95%", None, None, "proportional", 11.75),
     (

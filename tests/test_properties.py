@@ -507,7 +507,7 @@ def _bounds(rule: Rule, facts: Facts) -> tuple[Decimal, Decimal]:
         return D(0), abs(rule.params.get("points") or facts.weight)
     if rule.kind == "penalty":
         return -abs(rule.params.get("points") or facts.weight), D(0)
-    # 上限 above 100% (比率法 上限=120%) lets a ratio exceed the weight, by design (SPEC §6.1)
+    # 上限 above 100% (比率法 上限=120%) lets a ratio exceed the weight, by design (docs/rules.md)
     return D(0), facts.weight * max(D(1), rule.params.get("cap", D(1)))
 
 

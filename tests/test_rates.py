@@ -1,4 +1,4 @@
-"""基础表 reader, the rates of SPEC §5, base-table audits and the self-evaluation execution block.
+"""基础表 reader, the rates of docs/rules.md, base-table audits and the self-evaluation execution block.
 
 Workbooks are built by label with openpyxl (title rows, a 序号 column, columns in
 different orders) and read back through :func:`perfxl.book.open_book`.  Every rate

@@ -1,4 +1,4 @@
-"""Indicator table and 项目信息 are found by name, never by position (SPEC §3)."""
+"""Indicator table and 项目信息 are found by name, never by position (docs/workbook.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`perfxl survey` and the 问卷: link from an indicator's 业绩值 (SPEC §10, §12)."""
+"""`perfxl survey` and the 问卷: link from an indicator's 业绩值 (docs/workbook.md, docs/api.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The annotated workbook (SPEC §11): live formulas that LibreOffice recomputes to perfxl's numbers."""
+"""The annotated workbook (docs/architecture.md): live formulas that LibreOffice recomputes to perfxl's numbers."""
 
 from __future__ import annotations
 
