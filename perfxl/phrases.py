@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from .clauses import JUDGEMENT, read_rule
 from .numbers import EQ, GE, GT, HUNDRED, LE, LT, WITHIN, WORD, Target, cn_int, fmt_num, fmt_pct, normalize
 from .rules import KIND_LABELS, KINDS, ONE, Rule
 
@@ -538,17 +539,79 @@ def _recognize(text: str) -> Rule:
     if not text or not text.strip():
         return Rule("manual", {}, "评分标准为空", source="none")
     t = prepare(text)
+    try:
+        reading = read_rule(t)
+    except (InvalidOperation, ZeroDivisionError, ValueError):
+        reading = None
+    grammar = reading.rule if reading is not None else None
+    found: Rule | None = None
     for _name, detect in _DETECTORS:
         try:
-            rule = detect(t, text)
+            found = detect(t, text)
         except (InvalidOperation, ZeroDivisionError, ValueError):
-            rule = None
-        if rule is not None:
-            rule.source = "text"
-            if rule.points_named is None:
-                rule.points_named = count_points(text)
-            return rule
-    return Rule("manual", {}, "未识别的评分标准，按人工评分处理（保留申报得分）", source="none")
+            found = None
+        if found is not None:
+            break
+    rule = _arbitrate(found, grammar, reading)
+    if rule is None:
+        return Rule("manual", {}, "未识别的评分标准，按人工评分处理（保留申报得分）", source="none")
+    rule.source = "none" if rule.kind == "manual" else "text"
+    if rule.points_named is None:
+        rule.points_named = count_points(text)
+    return rule
+
+
+def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule | None:
+    """Choose between the stock-phrase detectors and the clause grammar.
+
+    The phrase detectors know the reference phrasings and their traps; the grammar
+    knows which clauses carry points.  The grammar wins whenever the phrase rule would
+    leave a point-carrying clause unused: a cap (最多扣N分), a second deduction, a word
+    scale, a judgement clause, an absolute value.  When the grammar refuses a clause
+    (manual), no partial reading is scored.
+    """
+    if grammar is None:
+        return phrase
+    if phrase is None:
+        return grammar
+    if grammar.kind == "manual":
+        # the grammar refuses only what it saw carry points and could not place
+        clause = grammar.params.get("clause", "")
+        if _consumed_by(phrase, clause):
+            return phrase
+        return grammar
+    if grammar.params.get("max_deduct") is not None and phrase.params.get("max_deduct") is None:
+        return grammar
+    if grammar.kind == "labels" and phrase.kind in ("binary", "pass_fail", "tiers"):
+        levels = grammar.params["labels"]
+        pts = sorted((lab["points"] for lab in levels if lab["points"] is not None), reverse=True)
+        yes_no = len(levels) == 2 and len(pts) == 2 and pts[1] == 0 and pts[0] > 0
+        if not yes_no:
+            return grammar
+    if grammar.kind == "tiers" and grammar.params.get("abs") and not phrase.params.get("abs"):
+        return grammar
+    if grammar.kind == "step" and grammar.params.get("comparator") == "both" and phrase.kind == "step":
+        return grammar
+    if grammar.kind == "step" and grammar.params.get("threshold") == 0 and phrase.kind == "step":
+        return grammar
+    if grammar.kind == "step" and grammar.params.get("full") is not None and phrase.kind == "step":
+        return grammar
+    return phrase
+
+
+def _consumed_by(rule: Rule, clause: str) -> bool:
+    """Does a phrase rule account for the clause the grammar could not place?
+
+    Only a deduction the rule itself carries (the same amount) or a 要点 list, which
+    names its points in free text the grammar does not enumerate."""
+    ded = _find_deduction(prepare(clause))
+    if ded is None:
+        return rule.kind in ("band", "checklist") and not re.search(JUDGEMENT, clause)
+    amount, unit = ded
+    p = rule.params
+    if p.get("deduct") is not None and p["deduct"] == amount:
+        return p.get("deduct_unit", "weight") == unit or rule.kind == "checklist"
+    return rule.kind in ("bonus", "penalty") and p.get("points") == amount
 
 
 # ------------------------------------------------------------- 计分方法 override
@@ -568,6 +631,7 @@ _KIND_WORDS = {
     "逐项扣分": "deduct_each",
     "满意度法": "threshold",
     "分档法": "tiers",
+    "档次法": "labels",
     "是否法": "binary",
     "加分": "bonus",
     "加分项": "bonus",
@@ -581,6 +645,7 @@ OVERRIDE_SYNTAX = (
     "扣分法 阈值=≥95% 步长=5%权重|0.2分 单位=1%；区间法 满分线=100% 零分线=60% 步长=2%权重；"
     "容差法 容差=10% 步长=0.1分 基础分=3；要点法 项数=4 | 权重=30,30,40 基础=50% 最少=2 扣分=25%；"
     "逐项扣分法 每项=1分|3%权重；满意度法 阈值=90% 步长=1%权重；分档法 档=90%:5,80%:4,70%:3,60%:2；"
+    "档次法 档=健全:3,基本健全:2,不健全:0；"
     "是否法；加分 分值=2；减分 分值=2；人工"
 )
 
@@ -739,6 +804,16 @@ def _parse_override(text: str) -> Rule:
             tiers.append(tier)
             prev = lo
         p.update(tiers=tiers, abs=False)
+    elif kind == "labels":
+        if "档" not in kv:
+            raise OverrideError("档次法需要 档=档次:分值,…，如 档=健全:3,基本健全:2,不健全:0")
+        levels = []
+        for item in kv["档"].split(","):
+            if ":" not in item:
+                raise OverrideError(f"档“{item}”应写成 档次:分值")
+            label, pts_s = item.split(":", 1)
+            levels.append({"label": label, "points": Decimal(pts_s), "unit": "points"})
+        p["labels"] = levels
     elif kind in ("bonus", "penalty") and "分值" in kv:
         p["points"] = abs(Decimal(re.findall(NUM, kv["分值"])[0]))
     unknown = set(kv) - set(OVERRIDE_PARAMS)

@@ -16,6 +16,7 @@ Conventions
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -54,6 +55,7 @@ KINDS = (
     "binary",
     "bonus",
     "penalty",
+    "labels",
     "manual",
 )
 
@@ -71,6 +73,7 @@ KIND_LABELS = {
     "binary": "是否法",
     "bonus": "加分项",
     "penalty": "减分项",
+    "labels": "档次法",
     "manual": "人工评分",
 }
 
@@ -205,6 +208,31 @@ def _threshold(rule: Rule, facts: Facts) -> tuple[str, Decimal, bool, str] | Non
     if comp == WITHIN:
         comp = LE
     return comp, t.value, t.percent, t.unit
+
+
+def _measured(rule: Rule, f: Facts) -> tuple[Decimal | None, bool]:
+    """The value a rule compares: the actual, or actual ÷ target when the rule speaks of a
+    rate (a percent threshold or percent tiers) and the row's target is a quantity
+    (完成率达到100% on 标杆值 ≥1000人次, 业绩值 950人次 → 95%).  Second: whether it was divided."""
+    a = f.actual_value
+    p = rule.params
+    speaks_percent = bool(p.get("percent")) if p.get("threshold") is not None else False
+    if rule.kind == "tiers":
+        speaks_percent = any(t.get("percent") for t in p.get("tiers", ()))
+    if rule.kind == "band":
+        speaks_percent = True
+    t = f.target
+    if (
+        a is not None
+        and speaks_percent
+        and f.actual is not None
+        and not f.actual.percent
+        and t is not None
+        and t.value
+        and not t.percent
+    ):
+        return a / t.value, True
+    return a, False
 
 
 def _is_met(comp: str, actual: Decimal, threshold: Decimal) -> bool:
@@ -342,43 +370,91 @@ _CMP_CN = {GE: "≥", EQ: "≥", GT: ">", LE: "≤", LT: "<"}
 
 def score_step(rule: Rule, f: Facts) -> Outcome:
     th = _threshold(rule, f)
-    a = f.actual_value
+    a, divided = _measured(rule, f)
     if th is None:
         return _missing("数值型标杆值")
     if a is None:
         return _missing("业绩值")
     comp, t, percent, unit = th
+    if divided:
+        percent, unit = True, ""
     p = rule.params
+    full = min(p["full"], f.weight) if p.get("full") is not None else f.weight
     shown_a, shown_t = _show(a, percent, unit), _show(t, percent, unit)
-    if _is_met(comp, a, t):
-        return Outcome(f.weight, f"实际 {shown_a}，达到 {_CMP_CN[comp]}{shown_t}，得满分")
-    gap = (t - a) if comp in (GE, GT, EQ) else (a - t)
+    if divided:
+        shown_a = f"{_show(f.actual_value or ZERO, False, f.actual.unit if f.actual else '')}÷{fmt_num(f.target.value if f.target and f.target.value else ZERO, 4)} = {shown_a}"
+    both = comp == "both"
+    if (both and a == t) or (not both and _is_met(comp, a, t)):
+        return Outcome(
+            full, f"实际 {shown_a}，达到 {_CMP_CN.get(comp, '=')}{shown_t}，得{_pts(full, f.weight)}"
+        )
+    floor_at = p.get("floor_at")
+    if floor_at is not None and ((comp in (GE, GT) and a < floor_at) or (comp in (LE, LT) and a > floor_at)):
+        return Outcome(ZERO, f"实际 {shown_a}，越过不得分线 {_show(floor_at, percent, unit)}，不得分")
+    gap = abs(a - t) if both else (t - a) if comp in (GE, GT, EQ) else (a - t)
+    side = "偏离" if both else "低于" if comp in (GE, GT, EQ) else "高于"
     per = p.get("per", ONE)
     if percent:
         steps = gap * HUNDRED / per
-        gap_text = f"{'低于' if comp in (GE, GT, EQ) else '高于'}{shown_t} {fmt_num(gap * HUNDRED)}个百分点"
+        gap_text = f"{side}{shown_t} {fmt_num(gap * HUNDRED)}个百分点"
     else:
         if t == 0:
             return Outcome(None, "标杆值为0，无法计算偏离比例", needs="非零标杆值")
         steps = gap / abs(t) * HUNDRED / per
-        gap_text = f"{'低于' if comp in (GE, GT, EQ) else '高于'}{shown_t} {fmt_num(gap / abs(t) * HUNDRED)}%"
+        gap_text = f"{side}{shown_t} {fmt_num(gap / abs(t) * HUNDRED)}%"
     amount = steps * _deduct_amount(p, f.weight)
-    s = max(ZERO, f.weight - amount)
+    capped = ""
+    if p.get("max_deduct") is not None and amount > p["max_deduct"]:
+        amount = p["max_deduct"]
+        capped = f"（最多扣{fmt_num(amount)}分）"
+    s = max(ZERO, full - amount)
     return Outcome(
         s,
-        f"实际 {shown_a}，{gap_text}，每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分",
+        f"实际 {shown_a}，{gap_text}，每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, full))}分{capped}",
     )
+
+
+def _pts(points: Decimal, weight: Decimal) -> str:
+    return "满分" if points == weight else f"{fmt_num(points)}分"
+
+
+def _measured_expr(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    if refs.actual is None:
+        return None
+    a = _actual_expr(refs)
+    if _measured(rule, f)[1]:
+        assert f.target is not None and f.target.value
+        return f"({a}/{_num(f.target.value)})"
+    return a
+
+
+def _cap_expr(rule: Rule, amount: str) -> str:
+    cap = rule.params.get("max_deduct")
+    return f"MIN({amount},{_num(cap)})" if cap is not None else amount
 
 
 def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
     th = _threshold(rule, f)
-    if th is None or refs.actual is None or refs.target is None:
+    a = _measured_expr(rule, refs, f)
+    if th is None or a is None or refs.target is None:
         return None
     comp, _, percent, _ = th
-    a, t, w = _actual_expr(refs), refs.target, refs.weight
-    units = _step_units_expr(comp, a, t, percent, rule.params.get("per", ONE))
-    ded = _deduct_factor(rule.params, w)
-    return f"IF({a}{_EXCEL_CMP[comp]}{t},{w},MAX(0,{w}-{units}*{ded}))"
+    divided = _measured(rule, f)[1]
+    p = rule.params
+    w = refs.weight
+    t = refs.target  # the 目标值 helper cell: the text's threshold, else the 标杆值 (effective_target)
+    full = f"MIN({_num(p['full'])},{w})" if p.get("full") is not None else w
+    per = _num(p.get("per", ONE))
+    gap = f"ABS({a}-{t})" if comp == "both" else f"({t}-{a})" if comp in (GE, GT, EQ) else f"({a}-{t})"
+    units = f"{gap}*100/{per}" if percent or divided else f"{gap}/ABS({t})*100/{per}"
+    ded = _deduct_factor(p, w)
+    body = f"MAX(0,{full}-{_cap_expr(rule, f'{units}*{ded}')})"
+    floor_at = p.get("floor_at")
+    if floor_at is not None:
+        op = "<" if comp in (GE, GT) else ">"
+        body = f"IF({a}{op}{_num(floor_at)},0,{body})"
+    met = f"{a}={t}" if comp == "both" else f"{a}{_EXCEL_CMP[comp]}{t}"
+    return f"IF({met},{full},{body})"
 
 
 score_threshold = score_step
@@ -386,7 +462,7 @@ formula_threshold = formula_step
 
 
 def score_band(rule: Rule, f: Facts) -> Outcome:
-    a = f.actual_value
+    a, _ = _measured(rule, f)
     if a is None:
         return _missing("业绩值")
     p = rule.params
@@ -397,6 +473,8 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
         return Outcome(ZERO, f"实际 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
     steps = (top - a) * HUNDRED / p.get("per", ONE)
     amount = steps * _deduct_amount(p, f.weight)
+    if p.get("max_deduct") is not None:
+        amount = min(amount, p["max_deduct"])
     s = max(ZERO, f.weight - amount)
     return Outcome(
         s,
@@ -406,14 +484,16 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
 
 
 def formula_band(rule: Rule, refs: Refs, f: Facts) -> str | None:
-    if refs.actual is None:
+    a = _measured_expr(rule, refs, f)
+    if a is None:
         return None
     p = rule.params
-    a, w = _actual_expr(refs), refs.weight
+    w = refs.weight
     top, floor = _num(p["top"]), _num(p["floor"])
     ded = _deduct_factor(p, w)
     per = _num(p.get("per", ONE))
-    return f"IF({a}>={top},{w},IF({a}<{floor},0,MAX(0,{w}-({top}-{a})*100/{per}*{ded})))"
+    amount = _cap_expr(rule, f"({top}-{a})*100/{per}*{ded}")
+    return f"IF({a}>={top},{w},IF({a}<{floor},0,MAX(0,{w}-{amount})))"
 
 
 def score_tolerance(rule: Rule, f: Facts) -> Outcome:
@@ -427,6 +507,8 @@ def score_tolerance(rule: Rule, f: Facts) -> Outcome:
         return Outcome(base, f"实际 {fmt_pct(a)} 在 ±{fmt_pct(tol)} 以内，得{fmt_num(base)}分")
     over = (abs(a) - tol) * HUNDRED
     amount = over / p.get("per", ONE) * _deduct_amount(p, f.weight)
+    if p.get("max_deduct") is not None:
+        amount = min(amount, p["max_deduct"])
     s = max(ZERO, base - amount)
     return Outcome(
         s,
@@ -444,7 +526,8 @@ def formula_tolerance(rule: Rule, refs: Refs, f: Facts) -> str | None:
     base = f"MIN({_num(p['base'])},{w})" if p.get("base") else w
     ded = _deduct_factor(p, w)
     per = _num(p.get("per", ONE))
-    return f"IF(ABS({a})<={tol},{base},MAX(0,{base}-(ABS({a})-{tol})*100/{per}*{ded}))"
+    amount = _cap_expr(rule, f"(ABS({a})-{tol})*100/{per}*{ded}")
+    return f"IF(ABS({a})<={tol},{base},MAX(0,{base}-{amount}))"
 
 
 def _checklist_shares(p: dict[str, Any], n: int) -> list[Decimal]:
@@ -571,10 +654,13 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
         if th is not None and a is not None and _is_met(th[0], a, th[1]):
             return Outcome(f.weight, f"实际 {_show(a, th[2], th[3])} 达到标杆值，无扣分项，得满分")
         return _missing("不符合项数或要点判定")
+    full = min(p["full"], f.weight) if p.get("full") is not None else f.weight
     amount = failures * _deduct_amount(p, f.weight)
-    s = max(ZERO, f.weight - amount)
+    if p.get("max_deduct") is not None:
+        amount = min(amount, p["max_deduct"])
+    s = max(ZERO, full - amount)
     if failures == 0:
-        return Outcome(s, "无不符合项，得满分")
+        return Outcome(s, f"无不符合项，得{_pts(full, f.weight)}")
     unit = "项"
     return Outcome(
         s, f"不符合{failures}{unit}，每{unit}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分"
@@ -595,7 +681,9 @@ def formula_deduct_each(rule: Rule, refs: Refs, f: Facts) -> str | None:
         return _fallback_formula(rule, refs, f)
     if refs.failures is None:
         return None
-    return f"MAX(0,{w}-{refs.failures}*{_deduct_factor(rule.params, w)})"
+    p = rule.params
+    full = f"MIN({_num(p['full'])},{w})" if p.get("full") is not None else w
+    return f"MAX(0,{full}-{_cap_expr(rule, f'{refs.failures}*{_deduct_factor(p, w)}')})"
 
 
 def _tier_matches(tier: dict[str, Any], a: Decimal) -> bool:
@@ -611,7 +699,7 @@ def _tier_points(tier: dict[str, Any], weight: Decimal) -> Decimal:
 
 
 def score_tiers(rule: Rule, f: Facts) -> Outcome:
-    a = f.actual_value
+    a, _ = _measured(rule, f)
     if a is None:
         return _missing("业绩值")
     v = abs(a) if rule.params.get("abs") else a
@@ -622,13 +710,17 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
                 s,
                 f"实际 {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分",
             )
+    if rule.params.get("otherwise") == "manual":
+        return Outcome(
+            None, f"实际 {fmt_pct(a)} 未达到评分标准所列的档次，评分标准未说明此时如何计分，保留申报得分"
+        )
     return Outcome(ZERO, f"实际 {fmt_pct(a)} 不在任何得分档内，不得分")
 
 
 def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
-    if refs.actual is None:
+    a = _measured_expr(rule, refs, f)
+    if a is None:
         return None
-    a = _actual_expr(refs)
     v = f"ABS({a})" if rule.params.get("abs") else a
     expr = "0"
     for tier in reversed(rule.params["tiers"]):
@@ -728,6 +820,74 @@ def formula_penalty(rule: Rule, refs: Refs, f: Facts) -> str | None:
     return None if cond is None else f"IF({cond},0,-{pts})"
 
 
+# words that change a level's meaning: 健全 is not 基本健全 or 不健全
+_QUALIFIERS = r"(?:基本|不|较|比较|部分|未|没有|无|一般|欠|不够|尚未|有待)"
+
+
+def _label_key(text: str) -> str:
+    return re.sub(r"[的者,:：，。;；\s]", "", text)
+
+
+def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
+    """The label the evaluator chose: the 业绩值 word, or √/× between two labels."""
+    labels: list[dict[str, Any]] = rule.params["labels"]
+    if f.actual_word:
+        key = _label_key(f.actual_word)
+        exact = [lab for lab in labels if _label_key(lab["label"]) == key]
+        if len(exact) == 1:
+            return exact[0], f"业绩值“{f.actual_word}”"
+        # a label that ends with the word (制度健全 ← 健全) when only one does
+        ends = [
+            lab
+            for lab in labels
+            if key
+            and _label_key(lab["label"]).endswith(key)
+            and not re.search(_QUALIFIERS + "$", _label_key(lab["label"])[: -len(key)])
+        ]
+        if len(ends) == 1:
+            return ends[0], f"业绩值“{f.actual_word}”"
+        return None, ""
+    if f.judgements is not None and len(f.judgements) == 1 and len(labels) == 2:
+        known = [lab for lab in labels if lab["points"] is not None]
+        if known:
+            best = max(known, key=lambda lab: _label_points(lab, f.weight))
+            other = next(lab for lab in labels if lab is not best)
+            return (best if f.judgements[0] else other), "要点判定"
+    return None, ""
+
+
+def _label_points(lab: dict[str, Any], weight: Decimal) -> Decimal:
+    pts: Decimal = lab["points"]
+    return min(pts * weight if lab.get("unit") == "weight" else pts, weight)
+
+
+def score_labels(rule: Rule, f: Facts) -> Outcome:
+    lab, source = _pick_label(rule, f)
+    names = "、".join(f"“{x['label']}”" for x in rule.params["labels"])
+    if lab is None:
+        if not f.actual_word and f.judgements is None:
+            return _missing("业绩值（档次文字）")
+        return Outcome(
+            None,
+            f"业绩值“{f.actual_word}”不是评分标准列出的档次（{names}），保留申报得分",
+            needs="业绩值（档次文字）",
+        )
+    if lab["points"] is None:
+        return Outcome(None, f"{source}为“{lab['label']}”，评分标准要求视具体情况扣分，保留申报得分")
+    s = _label_points(lab, f.weight)
+    return Outcome(s, f"{source}为“{lab['label']}”档，得{fmt_num(s)}分")
+
+
+def formula_labels(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    if not (f.actual_word and refs.actual_text and refs.texts_plain):
+        return None
+    lab, _ = _pick_label(rule, f)
+    if lab is None or _label_key(f.actual_word) != f.actual_word or f.actual_word != lab["label"]:
+        return None  # Excel compares the cell's text exactly: only the exact label is live
+    expr = _num(_label_points(lab, f.weight))
+    return f'IF({refs.actual_text}="{lab["label"]}",{expr},{refs.declared or 0})'
+
+
 def score_manual(rule: Rule, f: Facts) -> Outcome:
     return Outcome(None, "人工评分，保留申报得分")
 
@@ -750,6 +910,7 @@ _SCORERS: dict[str, Callable[[Rule, Facts], Outcome]] = {
     "binary": score_binary,
     "bonus": score_bonus,
     "penalty": score_penalty,
+    "labels": score_labels,
     "manual": score_manual,
 }
 
@@ -767,6 +928,7 @@ _EMITTERS: dict[str, Callable[[Rule, Refs, Facts], str | None]] = {
     "binary": formula_binary,
     "bonus": formula_bonus,
     "penalty": formula_penalty,
+    "labels": formula_labels,
     "manual": formula_manual,
 }
 

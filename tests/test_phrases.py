@@ -7,6 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from perfxl.api import explain_rule
 from perfxl.cli import cli
 from perfxl.phrases import OverrideError, parse_override, recognize
 
@@ -437,7 +438,6 @@ def test_rule_without_weight_gives_null_score():
         "国家、市、部门三级文件中明确表述可以直接应用于项目立项的得满分，经分析其他可以应用于项目立项依据的得权重分的50%,无直接应用于项目立项的不得分。",
         "根据实际情况由专家酌情打分。",
         "视完成情况综合评定。",
-        "制度健全得2分，基本健全得1分，不健全不得分",
         "≥95%得满分；90%-95%酌情得分；低于90%不得分",
     ],
 )
@@ -501,3 +501,15 @@ def test_override_beats_text_through_cli():
     )
     data = json.loads(result.output)
     assert data["kind"] == "step" and data["score"] == 4.0
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"),
+    [("制度健全", 2.0), ("健全", 2.0), ("基本健全", 1.0), ("不健全", 0.0), ("较好", None)],
+)
+def test_word_scale_is_scored_by_its_label(actual, expected):
+    """A word scale (健全/基本健全/不健全) was 人工 before the clause grammar: the label's points now."""
+    r = explain_rule("制度健全得2分，基本健全得1分，不健全不得分", weight="2", actual=actual)
+    assert r.kind == "labels" and r.score == expected
+    if expected is None:
+        assert "健全" in (r.reason or "") and "不是评分标准列出的档次" in (r.reason or "")

@@ -499,6 +499,13 @@ def rules(draw: st.DrawFn, kind: str, monotone: bool = False) -> Rule:
         p.update(_tiers_params(draw, ascending=monotone))
     elif kind in ("bonus", "penalty"):
         p["points"] = draw(maybe_points)
+    elif kind == "labels":
+        words = ["合理", "基本合理", "不合理", "健全"]
+        n = draw(st.integers(1, 4))
+        p["labels"] = [
+            {"label": w, "points": draw(st.one_of(st.none(), dec(0, 10, 1))), "unit": "points"}
+            for w in words[:n]
+        ]
     return Rule(kind, p, "random")
 
 

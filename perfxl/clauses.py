@@ -1,0 +1,703 @@
+"""The clause grammar of 评分标准 texts: split a rule into clauses, read each, compose a Rule.
+
+A rule text is built from a handful of clause types combined freely (docs/rules.md):
+
+- ``definition``  某某率=（实际数/预算数）×100%       — what is measured; carries no points
+- ``condition``   ≥90%，计5分 / 80%（含）-90%，计4分   — a numeric condition and its points
+- ``label``       健全得3分 / 相符程度高：4分 / 是，得满分 — a word the evaluator writes, its points
+- ``step``        每降低1个百分点扣0.5分 / 每少一项扣1分 — a deduction per unit of shortfall
+- ``cap``         扣完为止 / 最多扣5分 / 扣满10分为止     — a limit on deductions
+- ``item``        ①制度健全，1分 / 设有目标（1分）       — an enumerated point with its points
+- ``ratio``       得分=实际完成值/计划值×分值             — score in proportion
+- ``judgement``   不符合要求的视具体情况扣分               — a person decides
+- ``other``       anything that carries no points
+
+The lexicon (comparators, step verbs, units, points and cap phrases) is data at the top
+of this module; :func:`read_clauses` is the tokenizer and classifier; :func:`compose`
+maps the clauses onto the rule kinds of :mod:`perfxl.rules`.  Every clause that carries
+points must be consumed by the composed rule: when one is not understood, or two
+contradict each other, the result is ``manual`` with the clause quoted — never a score
+from part of the text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .numbers import GE, GT, HUNDRED, LE, LT, cn_int, fmt_num, fmt_pct
+from .rules import ONE, Rule
+
+NUM = r"\d+(?:\.\d+)?"
+CN = "一二两三四五六七八九十"
+COUNT = rf"(?:\d+|[{CN}]+)"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+MAX_LABEL = 10  # a scale word the evaluator types (基本健全, 相符程度高), not a description
+
+# ------------------------------------------------------------------ lexicon (data)
+
+# comparator words → (comparator, side): side "lo" means a lower bound
+COMPARATORS: dict[str, str] = {
+    "≥": GE, "大于等于": GE, "大于或等于": GE, "不低于": GE, "不少于": GE, "达到": GE, "高于或等于": GE,
+    "不得低于": GE, "不应低于": GE, "以上": GE, "及以上": GE, "(含)以上": GE,
+    ">": GT, "大于": GT, "高于": GT, "超过": GT, "超出": GT,
+    "≤": LE, "小于等于": LE, "小于或等于": LE, "不高于": LE, "不超过": LE, "不大于": LE, "控制在": LE,
+    "不得高于": LE, "不得超过": LE, "以下": LE, "及以下": LE, "以内": LE, "(含)以下": LE, "未超过": LE,
+    "<": LT, "小于": LT, "低于": LT, "不足": LT, "不到": LT,
+    "=": "eq", "等于": "eq", "为": "eq",
+}  # fmt: skip
+_PREFIX_CMP = sorted(
+    (w for w in COMPARATORS if w not in ("以上", "及以上", "以下", "及以下", "以内", "(含)以上", "(含)以下")),
+    key=len,
+    reverse=True,
+)
+_SUFFIX_CMP = {"(含)以上": GE, "及以上": GE, "以上": GE, "(含)以下": LE, "及以下": LE, "以下": LE, "以内": LE}
+
+STEP_BELOW = ("降低", "下降", "减少", "低于", "少", "不足", "缺少", "缺", "延迟", "延期", "推迟", "滞后")
+STEP_ABOVE = ("超过", "超出", "高于", "增加", "多", "超支", "提高", "上升", "增长")
+STEP_BOTH = ("相差", "偏离", "增减", "变动", "偏差", "差")
+STEP_EVENT = ("发现", "出现", "发生", "存在", "有")
+COUNT_UNITS = "项个次人例处条份件名起家所篇批场户台辆天日月年周"
+
+# points phrases: (pattern, meaning) — meaning "pts" (group 1 points), "wpct" (group 1 % of weight),
+# "full", "zero"
+POINTS: list[tuple[str, str]] = [
+    (rf"(?:得|计|给|记|赋)?(?:权重分?|分值|满分)的?({NUM})%(?:的?权重分?)?", "wpct"),
+    (rf"(?:得|计|给|记|赋)({NUM})%的?(?:权重分?|分值)", "wpct"),
+    (
+        r"(?:得|计|给|记)?(?:满分|全分|权重分的?100%|全部分值|该项分值|该指标分值|该项指标分值|指标分值)",
+        "full",
+    ),
+    (r"(?:不得分|不计分|不给分|(?<![\d.])0分|零分|不予计分)", "zero"),
+    (rf"(?:得|计|给|记|赋)({NUM}(?:/\d+)?)分", "pts"),
+    (rf"({NUM})分$", "pts"),
+]
+CAPS: list[tuple[str, str]] = [
+    (rf"(?:最多|最高|累计|合计|共)?扣满({NUM})分为?止", "max"),
+    (rf"(?:最多|最高|累计最多|累计|合计)扣({NUM})分", "max"),
+    (rf"扣分(?:最多|最高|不超过|上限为?)({NUM})分", "max"),
+    (
+        r"扣完为止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
+        "floor",
+    ),
+    (
+        r"不超过(?:该项|该指标|本项)?(?:分值|权重分?)|满分为止|最高不超过(?:该项|本项)?(?:分值|满分)|得满分为止|最多得满分|封顶",
+        "ceiling",
+    ),
+]
+JUDGEMENT = r"视(?:具体)?情况|酌情|根据[^,;。]*?(?:情况|程度)|由专家|专家评[分议判]|综合评[判定价]|适当扣分|相应扣分|视[^,;。]{0,6}扣分"
+RATIO_PATTERNS = [
+    r"得分=.*(?:实际|完成|业绩)[^/]*?/[^×*x]*?[×*x].*(?:分值|权重)",
+    r"(?:实际|完成|业绩)[^/]*?/[^×*x]*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
+    r"比[例值率]\*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
+    r"按(?:实际)?完成(?:比例|比率|率|程度)(?:计算|计|折算)?(?:得分|计分|给分)",
+    r"(?:分值|权重分?)[×*x](?:实际)?(?:完成|执行|到位)?(?:率|比例)",
+]
+
+
+# ------------------------------------------------------------------ clauses
+
+
+@dataclass
+class Clause:
+    """One clause of a rule text, read: its type and what it says."""
+
+    text: str
+    kind: str = "other"  # definition condition label step cap item ratio judgement other
+    points: Decimal | None = None  # the points it awards (None: no points)
+    points_unit: str = "points"  # points | weight (a fraction of the weight)
+    full: bool = False  # awards the full weight
+    cond: dict[str, Any] = field(default_factory=dict)  # lo/hi/lo_incl/hi_incl/percent/abs
+    label: str = ""
+    step: dict[str, Any] = field(default_factory=dict)  # per, unit, direction, deduct, deduct_unit
+    cap: tuple[str, Decimal | None] | None = None
+
+    @property
+    def carries_points(self) -> bool:
+        return self.kind in ("condition", "label", "step", "item", "ratio", "judgement") or (
+            self.kind == "cap" and self.cap is not None and self.cap[0] == "max"
+        )
+
+
+def _dec(text: str) -> Decimal:
+    if "/" in text:
+        a, b = text.split("/", 1)
+        return Decimal(a) / Decimal(b)
+    return Decimal(text)
+
+
+def split(t: str) -> list[str]:
+    """Clauses of a prepared text: sentences, then comma pieces grouped so that each clause
+    ends at the piece that awards, deducts or caps points."""
+    t = re.sub(rf"([{CIRCLED}])", r";\1", t)
+    t = re.sub(r"(?<=[;。,])\(?(\d{1,2})[.、)](?!\d)", r";", t)  # 1. 2、 3) list markers
+    out: list[str] = []
+    for sentence in re.split(r"[;。\n]+", t):
+        pieces = [p for p in re.split(r"[,]", sentence) if p]
+        acc = ""
+        for piece in pieces:
+            acc = f"{acc},{piece}" if acc else piece
+            if _terminal(piece):
+                out.append(acc)
+                acc = ""
+        if acc:
+            if out and not re.search(r"\d", acc) and not _starts_new(acc):
+                out[-1] = out[-1] + "," + acc
+            else:
+                out.append(acc)
+    return [c.strip(",:") for c in out if c.strip(",:")]
+
+
+def _terminal(piece: str) -> bool:
+    if any(re.search(p, piece) for p, _ in POINTS) or any(re.search(p, piece) for p, _ in CAPS):
+        return True
+    return bool(re.search(r"扣|" + JUDGEMENT, piece))
+
+
+def _starts_new(piece: str) -> bool:
+    return bool(re.match(r"(?:否则|其他|其余|未|没有|不)", piece))
+
+
+def _points(text: str) -> tuple[str, Decimal | None, int] | None:
+    """(meaning, value, start) of the last points phrase of a clause."""
+    best: tuple[str, Decimal | None, int] | None = None
+    for pat, meaning in POINTS:
+        for m in re.finditer(pat, text):
+            if meaning == "pts" and re.search(r"扣$", text[: m.start()]):
+                continue  # 扣1分 is a deduction
+            if meaning == "pts" and text[max(0, m.start() - 1) : m.start()] == "扣":
+                continue
+            value: Decimal | None
+            if meaning == "pts":
+                value = _dec(m.group(1))
+            elif meaning == "wpct":
+                value = Decimal(m.group(1)) / HUNDRED
+            elif meaning == "full":
+                value = ONE
+            else:
+                value = Decimal(0)
+            if best is None or m.start() > best[2]:
+                best = (meaning, value, m.start())
+    return best
+
+
+def _cap(text: str) -> tuple[str, Decimal | None] | None:
+    for pat, meaning in CAPS:
+        m = re.search(pat, text)
+        if m:
+            return meaning, (Decimal(m.group(1)) if meaning == "max" else None)
+    return None
+
+
+_STEP_RE = re.compile(
+    rf"(?:每|与[^,;。]*?每|较[^,;。]*?每)(?P<verb>[^\d{CN},;。扣]{{0,8}})(?P<n>{NUM}|[{CN}]+)?"
+    rf"(?P<unit>个百分点|百分点|%|[{COUNT_UNITS}])?[^,;。]*?[,]?(?:则|的)?(?:扣|减)"
+)
+_DEDUCT_RE = [
+    (
+        re.compile(rf"扣(?:减|除)?(?:该项|该指标|本项)?(?:权重分值|权重分|权重|分值|满分)的?({NUM})%"),
+        "weight",
+    ),
+    (re.compile(rf"扣(?:减|除)?({NUM})%的?(?:权重分值|权重分|权重|分值)"), "weight"),
+    (re.compile(rf"扣(?:减|除)?({NUM}(?:/\d+)?)分"), "points"),
+]
+_NOEACH_STEP = re.compile(
+    rf"(?P<verb>低于|高于|偏离|超过|超出)(?:目标值|标杆值|指标值|计划值|预期值|标准)?(?P<n>{NUM})(?P<unit>%|个百分点)则?(?:扣|减)"
+)
+
+
+def _deduction(text: str) -> tuple[Decimal, str] | None:
+    for rx, unit in _DEDUCT_RE:
+        m = rx.search(text)
+        if m:
+            return (Decimal(m.group(1)) / HUNDRED if unit == "weight" else _dec(m.group(1))), unit
+    return None
+
+
+def _step(text: str) -> dict[str, Any] | None:
+    m = _STEP_RE.search(text) or _NOEACH_STEP.search(text)
+    if not m:
+        return None
+    ded = _deduction(text[m.start() :])
+    if ded is None:
+        return None
+    verb = m.group("verb") or ""
+    n_text = m.group("n")
+    n = (
+        (Decimal(cn_int(n_text) or 1) if re.fullmatch(f"[{CN}]+", n_text) else Decimal(n_text))
+        if n_text
+        else ONE
+    )
+    unit = m.group("unit") or ""
+    if unit in ("个百分点", "百分点", "%"):
+        unit = "%"
+    elif not unit:
+        # 每少一项 / 每一人 … : the count word may sit in the verb
+        um = re.search(rf"[{COUNT_UNITS}]", verb)
+        unit = um.group(0) if um else ""
+    direction = "below"
+    if any(w in verb for w in STEP_BOTH):
+        direction = "both"
+    elif any(w in verb for w in STEP_ABOVE):
+        direction = "above"
+    elif any(w in verb for w in STEP_EVENT) or (unit in COUNT_UNITS and unit and unit != "%"):
+        direction = "event" if not any(w in verb for w in STEP_BELOW) else "below"
+    return {
+        "per": n,
+        "unit": unit,
+        "direction": direction,
+        "deduct": ded[0],
+        "deduct_unit": ded[1],
+        "verb": verb,
+    }
+
+
+_RANGE_RE = re.compile(
+    rf"(?P<a>-?{NUM})(?P<ap>%)?(?P<ai>\(含\))?(?:-|~|至|到)(?P<b>-?{NUM})(?P<bp>%)?(?P<bi>\(含\))?(?P<tail>之间|区间)?"
+)
+
+
+def _condition(text: str) -> dict[str, Any] | None:
+    """A numeric condition: bounds (fractions when percent) — the part before the points."""
+    absolute = bool(re.search(r"\|[^|]*\||绝对值|±", text))
+    m = _RANGE_RE.search(text)
+    if m and not re.search(r"\d\s*月", text[m.start() : m.end() + 1]):
+        a, b = Decimal(m.group("a")), Decimal(m.group("b"))
+        percent = bool(m.group("ap") or m.group("bp"))
+        lo, hi = sorted((a, b))
+        # "80%-90%" is [80, 90); "(含)" after a bound includes it; "0-10%(含)" is (0, 10]
+        lo_incl, hi_incl = True, False
+        if m.group("bi"):
+            hi_incl, lo_incl = True, bool(m.group("ai"))
+        elif m.group("ai"):
+            lo_incl = True
+        rest = text[m.end() :]
+        if re.match(r"\(含\)", rest):
+            hi_incl, lo_incl = True, False
+        return {
+            "lo": lo,
+            "hi": hi,
+            "lo_incl": lo_incl,
+            "hi_incl": hi_incl,
+            "percent": percent,
+            "abs": absolute,
+        }
+    for word in _PREFIX_CMP:
+        for mm in re.finditer(
+            re.escape(word)
+            + rf"(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?",
+            text,
+        ):
+            comp = COMPARATORS[word]
+            if word == "为" and not mm.group("p"):
+                continue
+            return _bound(comp, Decimal(mm.group("v")), bool(mm.group("p")), absolute, mm.group("suf") or "")
+    sm = re.search(
+        rf"(?:^|[^\d.])(?P<v>-?{NUM})(?P<p>%)?(?P<suf>\(含\)以上|\(含\)以下|及以上|及以下|以上|以下|以内)",
+        text,
+    )
+    if sm:
+        comp = _SUFFIX_CMP[sm.group("suf")]
+        return _bound(comp, Decimal(sm.group("v")), bool(sm.group("p")), absolute, "")
+    em = re.search(rf"^[^\d]*?(?:为|=)?(?P<v>{NUM})(?P<p>%)(?:的|时)?[,:]?", text)
+    if em:
+        return _bound("eq", Decimal(em.group("v")), True, absolute, "")
+    return None
+
+
+def _bound(comp: str, v: Decimal, percent: bool, absolute: bool, suffix: str) -> dict[str, Any]:
+    if suffix:
+        comp = _SUFFIX_CMP.get(suffix, comp) if comp == "eq" else comp
+    c: dict[str, Any] = {"percent": percent, "abs": absolute}
+    if comp == GE:
+        c.update(lo=v, lo_incl=True)
+    elif comp == GT:
+        c.update(lo=v, lo_incl=False)
+    elif comp == LE:
+        c.update(hi=v, hi_incl=True)
+    elif comp == LT:
+        c.update(hi=v, hi_incl=False)
+    else:
+        c.update(lo=v, lo_incl=True, hi=v, hi_incl=True)
+    return c
+
+
+_LABEL_STRIP = re.compile(r"(?:的|者|时|则|可|,|:|得|计|给|记|分|为)+$")
+
+
+def _label(text: str, start: int) -> str:
+    head = text[:start]
+    head = re.sub(r"^(?:评分标准|标准|评分|计分)[:]?", "", head)
+    head = _LABEL_STRIP.sub("", head)
+    head = re.sub(r"^[,:]+", "", head)
+    return head
+
+
+def classify(text: str) -> Clause:
+    """Read one clause."""
+    c = Clause(text)
+    if any(re.search(p, text) for p in RATIO_PATTERNS):
+        c.kind = "ratio"
+        return c
+    step = _step(text)
+    pts = _points(text)
+    cap = _cap(text)
+    if step is not None:
+        c.kind, c.step, c.cap = "step", step, cap
+        # a step clause may open with the full-score condition: 达到100%得满分,每降低1%扣…
+        head = text[: text.find("每")] if "每" in text else ""
+        if head and pts is not None and pts[2] < len(head):
+            c.points, c.full = pts[1], pts[0] == "full"
+            c.points_unit = "weight" if pts[0] in ("wpct", "full", "zero") and pts[0] != "zero" else "points"
+            c.cond = _condition(head) or {}
+        elif head:
+            # 人员流动率不得高于10%，每偏离1%扣…: the bound itself is the full-score line
+            c.cond = _condition(head) or {}
+            c.full = bool(c.cond)
+        return c
+    if re.search(JUDGEMENT, text):
+        c.kind = "judgement"
+        c.label = _label(text, re.search(JUDGEMENT, text).start())  # type: ignore[union-attr]
+        return c
+    if pts is None:
+        if cap is not None:
+            c.kind, c.cap = "cap", cap
+        elif re.search(r"率?=.*(?:/|÷|×100%|\*100%)", text) and not re.search(r"扣|得", text):
+            c.kind = "definition"
+        elif re.search(r"扣", text):
+            c.kind = "unread"  # deducts something in a way not understood
+        return c
+    meaning, value, start = pts
+    c.points = value
+    c.full = meaning == "full"
+    c.points_unit = "weight" if meaning in ("wpct", "full") else "points"
+    if cap is not None and cap[0] == "ceiling":
+        c.cap = cap
+    head = text[:start]
+    if re.match(rf"^[{CIRCLED}]", text) or re.search(rf"\({NUM}分\)$", text):
+        c.kind = "item"
+        c.label = _label(text, start).lstrip(CIRCLED)
+        return c
+    cond = _condition(head)
+    if cond is not None:
+        c.kind, c.cond = "condition", cond
+        return c
+    c.kind = "label"
+    c.label = _label(text, start)
+    return c
+
+
+def read_clauses(t: str) -> list[Clause]:
+    """Split a prepared text and read every clause (the tokenizer + classifier)."""
+    out = []
+    for piece in split(t):
+        # "设有目标（1分）目标明确（1分）": items marked by points in brackets, no separators
+        items = re.findall(rf"([^()]+?)\(({NUM})分\)", piece)
+        if len(items) >= 2 and re.sub(rf"[^()]+?\({NUM}分\)", "", piece).strip(",") == "":
+            for label, pts in items:
+                out.append(Clause(f"{label}({pts}分)", "item", Decimal(pts), label=label.strip(",")))
+            continue
+        out.append(classify(piece))
+    return out
+
+
+# ------------------------------------------------------------------ composition
+
+
+@dataclass
+class Reading:
+    """What the grammar made of a text: a rule, or why it is left to a person."""
+
+    rule: Rule | None
+    clauses: list[Clause]
+    refused: str = ""  # the clause that could not be placed (quoted in the finding)
+
+
+def _manual(clauses: list[Clause], clause: Clause | str, why: str) -> Reading:
+    text = clause.text if isinstance(clause, Clause) else clause
+    rule = Rule(
+        "manual",
+        {"clause": text},
+        f"评分标准中“{text}”{why}，按人工评分处理（保留申报得分）",
+        source="text",
+    )
+    return Reading(rule, clauses, text)
+
+
+def _tier_of(c: Clause) -> dict[str, Any]:
+    tier = {k: v for k, v in c.cond.items() if k in ("lo", "hi", "lo_incl", "hi_incl")}
+    scale = HUNDRED if c.cond.get("percent") else ONE
+    for key in ("lo", "hi"):
+        if key in tier:
+            tier[key] = tier[key] / scale
+    tier["points"] = c.points
+    tier["unit"] = "weight" if c.points_unit == "weight" else "points"
+    tier["label"] = c.text
+    tier["percent"] = bool(c.cond.get("percent"))
+    return tier
+
+
+def compose(text: str, clauses: list[Clause]) -> Reading | None:
+    """Map clauses onto a rule kind; None when the grammar has nothing to say (no points)."""
+    scoring = [c for c in clauses if c.carries_points or c.kind == "unread"]
+    if not scoring:
+        return None
+    unread = next((c for c in clauses if c.kind == "unread"), None)
+    if unread is not None:
+        return _manual(clauses, unread, "的扣分方式无法识别")
+    {c.kind for c in scoring}
+    caps = [c.cap for c in clauses if c.cap is not None]
+    max_deduct = next((cap[1] for cap in caps if cap[0] == "max"), None)
+    steps = [c for c in clauses if c.kind == "step"]
+    conds = [c for c in clauses if c.kind == "condition"] + [c for c in steps if c.cond]
+    labels = [c for c in clauses if c.kind == "label"]
+    items = [c for c in clauses if c.kind == "item"]
+    judgements = [c for c in clauses if c.kind == "judgement"]
+    ratios = [c for c in clauses if c.kind == "ratio"]
+    absolute = any(c.cond.get("abs") for c in conds) or bool(re.search(r"\|[^|]*\||绝对值", text))
+
+    if ratios:
+        others = [c for c in scoring if c.kind not in ("ratio", "cap") and not (c.full and c.kind == "label")]
+        if others:
+            return _manual(clauses, others[0], "与按比例计分的条款同时出现")
+        return Reading(
+            Rule("ratio", {"cap": ONE}, "比率法：得分 = 实际值 / 目标值 × 分值，最高得满分"), clauses
+        )
+
+    if judgements:
+        awarded = [c for c in labels + conds if c.points is not None]
+        if not awarded:
+            return _manual(clauses, judgements[0], "需要评价人员判断")
+        pairs = [(c.label or c.text, c.points, c.points_unit) for c in labels]
+        pairs += [(j.label or j.text, None, "points") for j in judgements]
+        if conds and not labels:
+            return _manual(clauses, judgements[0], "需要评价人员判断")
+        return Reading(_labels_rule(pairs), clauses)
+
+    if steps:
+        return _compose_step(text, clauses, steps, conds, labels, items, max_deduct, absolute)
+
+    if items and not conds:
+        if labels and not all(c.full for c in labels):
+            return _manual(clauses, labels[0], "与逐项计分的要点同时出现")
+        pts = [c.points or Decimal(0) for c in items]
+        if any(c.points_unit == "weight" for c in items):
+            return _manual(clauses, items[0], "要点分值以权重比例表示")
+        total = sum(pts, Decimal(0))
+        if total <= 0:
+            return _manual(clauses, items[0], "要点分值为0")
+        shares = [p / total for p in pts]
+        shown = "、".join(fmt_num(p) for p in pts)
+        return Reading(
+            Rule(
+                "checklist",
+                {"mode": "award", "shares": shares, "n": len(pts), "full": total},
+                f"要点法：{len(pts)}项分别计{shown}分（共{fmt_num(total)}分），符合则得分",
+                points_named=len(pts),
+            ),
+            clauses,
+        )
+
+    # 无结余，3分；有结余但不超过上年结转，2分 — words mixed with numbers: a person reads them
+    if conds and labels and not all(c.points == 0 or c.full for c in labels):
+        return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现")
+    if conds:
+        tiers = [_tier_of(c) for c in conds]
+        explicit_else = any(c.points == 0 and not c.full for c in labels) or bool(
+            re.search(r"否则|其他|其余|以外", text)
+        )
+        if len(tiers) == 1 and not explicit_else:
+            tiers[0]["otherwise"] = "manual"
+        else:
+            for lab in labels:  # 否则不得分
+                if lab.points not in (None, Decimal(0)):
+                    return _manual(clauses, lab, "无法与数值档次对应")
+        params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
+        if len(tiers) == 1 and not explicit_else:
+            params["otherwise"] = "manual"
+        if _overlap(tiers):
+            return _manual(clauses, conds[0], "各档区间重叠")
+        shown = "；".join(str(t["label"]) for t in tiers)
+        tail = "；其余不得分" if params.get("otherwise") != "manual" else "；未达到时由评价人员判断"
+        return Reading(Rule("tiers", params, f"分档法：{shown}{tail}"), clauses)
+
+    if labels:
+        pairs = [(c.label or c.text, c.points, c.points_unit) for c in labels]
+        if len({p[0] for p in pairs}) != len(pairs) or any(not p[0] for p in pairs):
+            return _manual(clauses, labels[0], "的档次文字无法区分")
+        long = next((c for c in labels if len(c.label) > MAX_LABEL), None)
+        yes_no = len(pairs) == 2 and sorted(p[1] or 0 for p in pairs)[0] == 0
+        if long is not None and len(pairs) > 1 and not yes_no:
+            return _manual(clauses, long, "是一段描述而不是可填写的档次词，需评价人员判断")
+        if len(pairs) == 1:
+            return None  # one awarding phrase alone (…得2分): the phrase detectors know these shapes
+        return Reading(_labels_rule(pairs), clauses)
+    if max_deduct is not None:
+        return _manual(clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款")
+    return None
+
+
+def _overlap(tiers: list[dict[str, Any]]) -> bool:
+    def span(t: dict[str, Any]) -> tuple[Decimal, Decimal]:
+        return (t.get("lo", Decimal("-1e9")), t.get("hi", Decimal("1e9")))
+
+    spans = sorted(span(t) for t in tiers)
+    return any(b[0] < a[1] for a, b in itertools.pairwise(spans))
+
+
+def _labels_rule(pairs: list[tuple[str, Decimal | None, str]]) -> Rule:
+    shown = "；".join(
+        f"{label}：{'人工判断' if pts is None else ('满分' if unit == 'weight' and pts == ONE else fmt_num(pts) + '分')}"
+        for label, pts, unit in pairs
+    )
+    labels = [{"label": label, "points": pts, "unit": unit} for label, pts, unit in pairs]
+    return Rule("labels", {"labels": labels}, f"档次法：业绩值（或要点判定）写明档次，{shown}")
+
+
+def _compose_step(
+    text: str,
+    clauses: list[Clause],
+    steps: list[Clause],
+    conds: list[Clause],
+    labels: list[Clause],
+    items: list[Clause],
+    max_deduct: Decimal | None,
+    absolute: bool,
+) -> Reading:
+    if items:
+        return _manual(clauses, items[0], "与扣分条款同时出现")
+    if len(steps) > 1:
+        first = steps[0].step
+        if any(s.step != first for s in steps[1:]):
+            return _manual(clauses, steps[1], "是第二条扣分规则，无法与前一条合并")
+    s = steps[0].step
+    full_conds = [
+        c for c in conds if c.full or (c.points is not None and c.points_unit == "points" and c.points > 0)
+    ]
+    zero_conds = [c for c in conds if c.points == 0 and not c.full]
+    partial = [c for c in full_conds if not c.full]
+    if len(full_conds) > 1:
+        return _manual(clauses, full_conds[1], "与扣分条款同时给出多个得分档")
+    full_points = partial[0].points if partial else None
+    for lab in labels:
+        if lab.points == 0 or lab.full:
+            continue
+        if full_points is None:
+            full_points = lab.points
+        elif lab.points != full_points:
+            return _manual(clauses, lab, "与其他得分条款矛盾")
+    params: dict[str, Any] = {
+        "per": s["per"],
+        "deduct": s["deduct"],
+        "deduct_unit": s["deduct_unit"],
+    }
+    if max_deduct is not None:
+        params["max_deduct"] = max_deduct
+    if full_points is not None:
+        params["full"] = full_points
+    unit = s["unit"]
+    if unit and unit != "%" and not full_conds:
+        # 每少一项/每发现一次 扣N分: a count of failures
+        if zero_conds:
+            return _manual(clauses, zero_conds[0], "与逐项扣分同时出现")
+        kind_text = f"逐项扣分法：每{s['verb']}{fmt_num(s['per'])}{unit}{_ded_text(s)}"
+        if max_deduct is not None:
+            kind_text += f"，最多扣{fmt_num(max_deduct)}分"
+        if s["per"] != ONE:
+            return _manual(clauses, steps[0], f"按每{fmt_num(s['per'])}{unit}扣分需要换算")
+        return Reading(Rule("deduct_each", params, kind_text + "，扣完为止"), clauses)
+    if absolute:
+        if full_conds and full_conds[0].cond.get("hi") is not None and full_conds[0].cond.get("lo") is None:
+            tol = full_conds[0].cond["hi"] / (HUNDRED if full_conds[0].cond.get("percent") else ONE)
+            params.update(tolerance=tol, base=full_points)
+            return Reading(
+                Rule(
+                    "tolerance",
+                    params,
+                    f"容差法：绝对值≤{fmt_pct(tol)}得满分，超出部分每{fmt_num(s['per'])}%{_ded_text(s)}",
+                ),
+                clauses,
+            )
+        return _manual(clauses, steps[0], "的绝对值条件无法与扣分条款对应")
+    if s["direction"] == "both" and not full_conds:
+        params["comparator"] = "both"
+        return Reading(
+            Rule("step", params, f"扣分法：与标杆值每相差{fmt_num(s['per'])}%{_ded_text(s)}"), clauses
+        )
+    if full_conds:
+        c = full_conds[0].cond
+        percent = bool(c.get("percent"))
+        scale = HUNDRED if percent else ONE
+        if c.get("lo") is not None and c.get("hi") is not None and c["lo"] != c["hi"]:
+            return _manual(clauses, full_conds[0], "的满分区间有上下两个界限")
+        if c.get("lo") is not None:
+            comp = GE if c.get("lo_incl", True) else GT
+            th = c["lo"] / scale
+        else:
+            comp = LE if c.get("hi_incl", True) else LT
+            th = c["hi"] / scale
+        if c.get("lo") is not None and c.get("hi") is not None:
+            comp = LE if s["direction"] == "above" else GE
+        if s["direction"] == "above" and comp in (GE, GT) and c.get("hi") is None:
+            return _manual(clauses, steps[0], "的扣分方向与满分条件矛盾")
+        params.update(comparator=comp, threshold=th, percent=percent or (unit == "%" and th == 0), unit="")
+        if zero_conds:
+            z = zero_conds[0].cond
+            floor = z.get("hi") if comp in (GE, GT) else z.get("lo")
+            if floor is None:
+                return _manual(clauses, zero_conds[0], "与扣分条款的方向不一致")
+            floor = floor / (HUNDRED if z.get("percent") else ONE)
+            if comp in (GE, GT) and percent:
+                params.update(top=th, floor=floor)
+                return Reading(
+                    Rule(
+                        "band",
+                        params,
+                        f"区间扣分法：≥{fmt_pct(th)}得满分；每降低{fmt_num(s['per'])}%{_ded_text(s)}；低于{fmt_pct(floor)}不得分",
+                    ),
+                    clauses,
+                )
+            params["floor_at"] = floor
+        line = f"{'≤' if comp in (LE, LT) else '≥'}{fmt_pct(th) if params['percent'] else fmt_num(th)}"
+        word = "超过" if comp in (LE, LT) else "降低"
+        return Reading(
+            Rule(
+                "step",
+                params,
+                f"扣分法：以{line}为满分线，每{word}{fmt_num(s['per'])}{'%' if unit == '%' else unit}{_ded_text(s)}",
+            ),
+            clauses,
+        )
+    if zero_conds:
+        return _manual(clauses, zero_conds[0], "的不得分条件无法与扣分条款对应")
+    if s["direction"] == "above":
+        params["comparator"] = LE
+    word = {"above": "超过", "below": "降低", "event": "出现"}.get(s["direction"], "偏离")
+    return Reading(
+        Rule(
+            "step",
+            params,
+            f"扣分法：以标杆值为满分线，每{word}{fmt_num(s['per'])}{'%' if unit == '%' else unit}{_ded_text(s)}",
+        ),
+        clauses,
+    )
+
+
+def _ded_text(s: dict[str, Any]) -> str:
+    if s["deduct_unit"] == "points":
+        return f"扣{fmt_num(s['deduct'], 4)}分"
+    return f"扣{fmt_num(s['deduct'] * HUNDRED, 4)}%权重分"
+
+
+def read_rule(t: str) -> Reading | None:
+    """The grammar's reading of a prepared rule text (None: no clause carries points)."""
+    clauses = read_clauses(t)
+    return compose(t, clauses)
+
+
+def clause_types(t: str) -> list[str]:
+    """The clause types of a prepared text, in order (for docs and the corpus report)."""
+    return [c.kind for c in read_clauses(t)]

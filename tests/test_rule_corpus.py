@@ -1,0 +1,68 @@
+"""The rule-text corpus (tests/rule_corpus/, see tests/corpus.py): recognition must not fall.
+
+The floors are the figures measured when the clause grammar landed (python tests/corpus.py);
+raise them as recognition improves, never lower them.  A *wrong* case is a number where the
+text gives another number or needs a person: the ceiling on those only goes down.
+"""
+
+from __future__ import annotations
+
+import pytest
+from corpus import evaluate, load, origin, summary
+
+# origin → (texts at least, correct at least, wrong at most, regions at least)
+FLOORS = {"real": (171, 77, 9, 25), "written": (142, 82, 22, 1)}
+
+
+@pytest.fixture(scope="module")
+def results():
+    return evaluate()
+
+
+def test_every_corpus_case_is_complete():
+    seen = set()
+    for entry in load():
+        assert entry["text"] not in seen, entry["id"]
+        seen.add(entry["text"])
+        assert entry["cases"], entry["id"]
+        for case in entry["cases"]:
+            assert case["expected"] == "manual" or float(case["expected"]) >= 0, entry["id"]
+            assert case.get("working"), entry["id"]
+        assert origin(entry) in ("real", "written") and entry.get("source"), entry["id"]
+
+
+@pytest.mark.parametrize("group", ["real", "written"])
+def test_recognition_does_not_fall(results, group):
+    s = summary(results)[group]
+    texts, correct, wrong, regions = FLOORS[group]
+    assert s["texts"] >= texts
+    assert s["correct"] >= correct, s
+    assert s["wrong"] <= wrong, s
+    assert s["regions"] >= regions
+
+
+def test_the_issue_cases_score_as_written(results):
+    """The semantic cases named when the clause grammar was designed (docs/rules.md)."""
+    from perfxl.api import explain_rule
+
+    def score(text, **kw):
+        return explain_rule(text, **kw).score
+
+    # a rate rule on a quantity row: 950 ÷ 1000 = 95%, 5 points × 0.5
+    assert (
+        score("完成率达到100%得满分，每降低1%扣0.5分", weight="5", target="≥1000人次", actual="950人次")
+        == 2.5
+    )
+    # zero-centred rate: 2.5 points above 0 × 0.8
+    assert (
+        score("“三公经费”变动率≦0，计8分；每超过一个百分点扣0.8分", weight="8", target="≤0", actual="2.5%")
+        == 6.0
+    )
+    # a cap is not ignored: 8 failures × 1 point, at most 6
+    assert score("每发现一项问题扣1分，最多扣6分", weight="10", failures=8) == 4.0
+    # word labels
+    assert score("相符程度高：4分，基本相符：2分，不相符：0分", weight="4", actual="基本相符") == 2.0
+    # a judgement clause: full when met, a person decides otherwise
+    text = "符合要求的得7分，不符合要求的视具体情况扣分"
+    assert score(text, weight="7", actual="符合要求") == 7.0
+    assert score(text, weight="7", actual="不符合要求") is None
