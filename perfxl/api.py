@@ -206,7 +206,7 @@ def explain_rule(
     :class:`ArgumentError` (Chinese message) for an unreadable weight, judgements or method.
     """
     from .evaluate import parse_judgements
-    from .numbers import as_percent_like, normalize, parse_number, parse_target
+    from .numbers import align_units, as_percent_like, normalize, parse_number, parse_target
     from .phrases import OverrideError, parse_override, recognize
     from .rules import KIND_LABELS, Facts, final_round
     from .rules import score as score_rule
@@ -226,7 +226,11 @@ def explain_rule(
         act = parse_number(actual) if actual else None
         word = normalize(actual) if actual and act is None else ""
         if act is not None:
-            act = as_percent_like(act, tgt)
+            act, conflict = align_units(as_percent_like(act, tgt), tgt)
+            if conflict:
+                return RuleExplanation(
+                    r.kind, KIND_LABELS[r.kind], data["params"], r.explanation, None, conflict
+                )
         js = parse_judgements(judgements) if judgements else None
         if judgements and js is None:
             raise ArgumentError(f"“{judgements}”无法识别（应为 √√×√ 或 1,1,0,1）", "judgements")

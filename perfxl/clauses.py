@@ -61,6 +61,7 @@ STEP_ABOVE = ("超过", "超出", "高于", "增加", "多", "超支", "提高",
 STEP_BOTH = ("相差", "偏离", "增减", "变动", "偏差", "差")
 STEP_EVENT = ("发现", "出现", "发生", "存在", "有")
 COUNT_UNITS = "项个次人例处条份件名起家所篇批场户台辆天日月年周"
+MEASURE_UNITS = "(?:公斤|千克|万元|元|小时|个工作日|工作日|公顷|亩|平方米|公里|吨|分钟)"
 
 # points phrases: (pattern, meaning) — meaning "pts" (group 1 points), "wpct" (group 1 % of weight),
 # "full", "zero"
@@ -79,6 +80,7 @@ CAPS: list[tuple[str, str]] = [
     (rf"(?:最多|最高|累计|合计|共)?扣满({NUM})分为?止", "max"),
     (rf"(?:最多|最高|累计最多|累计|合计)扣({NUM})分", "max"),
     (rf"扣分(?:最多|最高|不超过|上限为?)({NUM})分", "max"),
+    (rf"(?:最多|最高|累计最多|累计)扣(?:该项|该指标|本项)?(?:权重分|分值|权重)的?({NUM})%", "max_weight"),
     (
         r"扣完为止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
         "floor",
@@ -114,11 +116,12 @@ class Clause:
     label: str = ""
     step: dict[str, Any] = field(default_factory=dict)  # per, unit, direction, deduct, deduct_unit
     cap: tuple[str, Decimal | None] | None = None
+    region: dict[str, Any] = field(default_factory=dict)  # a step's range (60%-100%时，每降低…)
 
     @property
     def carries_points(self) -> bool:
         return self.kind in ("condition", "label", "step", "item", "ratio", "judgement") or (
-            self.kind == "cap" and self.cap is not None and self.cap[0] == "max"
+            self.kind == "cap" and self.cap is not None and self.cap[0] in ("max", "max_weight")
         )
 
 
@@ -151,8 +154,15 @@ def split(t: str) -> list[str]:
     return [c.strip(",:") for c in out if c.strip(",:")]
 
 
+def _is_definition(piece: str) -> bool:
+    """某某率=(实际数/预算数)×100%: what is measured, never a condition."""
+    return bool(re.search(r"=.*(?:/|÷|×100%|\*100%)", piece)) and not re.search(r"得分=|扣|得\d", piece)
+
+
 def _terminal(piece: str) -> bool:
     if any(re.search(p, piece) for p, _ in POINTS) or any(re.search(p, piece) for p, _ in CAPS):
+        return True
+    if _is_definition(piece) or any(re.search(p, piece) for p in RATIO_PATTERNS):
         return True
     return bool(re.search(r"扣|" + JUDGEMENT, piece))
 
@@ -188,13 +198,15 @@ def _cap(text: str) -> tuple[str, Decimal | None] | None:
     for pat, meaning in CAPS:
         m = re.search(pat, text)
         if m:
+            if meaning == "max_weight":
+                return meaning, Decimal(m.group(1)) / HUNDRED
             return meaning, (Decimal(m.group(1)) if meaning == "max" else None)
     return None
 
 
 _STEP_RE = re.compile(
     rf"(?:每|与[^,;。]*?每|较[^,;。]*?每)(?P<verb>[^\d{CN},;。扣]{{0,8}})(?P<n>{NUM}|[{CN}]+)?"
-    rf"(?P<unit>个百分点|百分点|%|[{COUNT_UNITS}])?[^,;。]*?[,]?(?:则|的)?(?:扣|减)"
+    rf"(?P<unit>个百分点|百分点|%|{MEASURE_UNITS}|[{COUNT_UNITS}])?[^,;。]*?[,]?(?:则|的)?(?:扣|减)"
 )
 _DEDUCT_RE = [
     (
@@ -275,7 +287,7 @@ def _condition(text: str) -> dict[str, Any] | None:
         elif m.group("ai"):
             lo_incl = True
         rest = text[m.end() :]
-        if re.match(r"\(含\)", rest):
+        if re.match(r"[^\d,;:]{0,4}?\(含\)", rest):
             hi_incl, lo_incl = True, False
         return {
             "lo": lo,
@@ -296,7 +308,7 @@ def _condition(text: str) -> dict[str, Any] | None:
                 continue
             return _bound(comp, Decimal(mm.group("v")), bool(mm.group("p")), absolute, mm.group("suf") or "")
     sm = re.search(
-        rf"(?:^|[^\d.])(?P<v>-?{NUM})(?P<p>%)?(?P<suf>\(含\)以上|\(含\)以下|及以上|及以下|以上|以下|以内)",
+        rf"(?:^|[^\d.])(?P<v>-?{NUM})(?P<p>%)?(?:[^\d,;:%(]{{0,4}}?)(?P<suf>\(含\)以上|\(含\)以下|及以上|及以下|以上|以下|以内)",
         text,
     )
     if sm:
@@ -304,7 +316,9 @@ def _condition(text: str) -> dict[str, Any] | None:
         return _bound(comp, Decimal(sm.group("v")), bool(sm.group("p")), absolute, "")
     em = re.search(rf"^[^\d]*?(?:为|=)?(?P<v>{NUM})(?P<p>%)(?:的|时)?[,:]?", text)
     if em:
-        return _bound("eq", Decimal(em.group("v")), True, absolute, "")
+        # 达到可种面积的90% / 完成计划的100%: at least that share
+        at_least = re.search(r"达到|完成|不低于|不少于", text[: em.start("v")])
+        return _bound(GE if at_least else "eq", Decimal(em.group("v")), True, absolute, "")
     return None
 
 
@@ -354,9 +368,13 @@ def classify(text: str) -> Clause:
             c.points_unit = "weight" if pts[0] in ("wpct", "full", "zero") and pts[0] != "zero" else "points"
             c.cond = _condition(head) or {}
         elif head:
-            # 人员流动率不得高于10%，每偏离1%扣…: the bound itself is the full-score line
-            c.cond = _condition(head) or {}
-            c.full = bool(c.cond)
+            # 人员流动率不得高于10%，每偏离1%扣…: an inclusive bound is the full-score line;
+            # a strict one (超过10%的，每超过…) only says where deductions start
+            cond = _condition(head) or {}
+            if cond.get("lo") is not None and cond.get("hi") is not None and cond["lo"] != cond["hi"]:
+                c.region = cond  # 资金到位率60%-100%时，每降低1%…: the band deductions apply in
+            elif cond and cond.get("lo_incl", True) and cond.get("hi_incl", True):
+                c.cond, c.full = cond, True
         return c
     if re.search(JUDGEMENT, text):
         c.kind = "judgement"
@@ -365,7 +383,7 @@ def classify(text: str) -> Clause:
     if pts is None:
         if cap is not None:
             c.kind, c.cap = "cap", cap
-        elif re.search(r"率?=.*(?:/|÷|×100%|\*100%)", text) and not re.search(r"扣|得", text):
+        elif _is_definition(text):
             c.kind = "definition"
         elif re.search(r"扣", text):
             c.kind = "unread"  # deducts something in a way not understood
@@ -381,9 +399,9 @@ def classify(text: str) -> Clause:
         c.kind = "item"
         c.label = _label(text, start).lstrip(CIRCLED)
         return c
-    cond = _condition(head)
-    if cond is not None:
-        c.kind, c.cond = "condition", cond
+    found = _condition(head)
+    if found is not None:
+        c.kind, c.cond = "condition", found
         return c
     c.kind = "label"
     c.label = _label(text, start)
@@ -399,6 +417,12 @@ def read_clauses(t: str) -> list[Clause]:
         if len(items) >= 2 and re.sub(rf"[^()]+?\({NUM}分\)", "", piece).strip(",") == "":
             for label, pts in items:
                 out.append(Clause(f"{label}({pts}分)", "item", Decimal(pts), label=label.strip(",")))
+            continue
+        # "其中:提高灌溉水利用系数2分、新增节水灌溉面积2分、…": items listed with 、
+        listed = re.findall(rf"(?:^|[、:])([^、:,\d]+?)({NUM})分(?=、|,|$)", piece)
+        if len(listed) >= 2 and piece.count("、") >= len(listed) - 1 and "扣" not in piece:
+            for label, pts in listed:
+                out.append(Clause(f"{label}{pts}分", "item", Decimal(pts), label=label))
             continue
         out.append(classify(piece))
     return out
@@ -416,11 +440,14 @@ class Reading:
     refused: str = ""  # the clause that could not be placed (quoted in the finding)
 
 
-def _manual(clauses: list[Clause], clause: Clause | str, why: str) -> Reading:
+def _manual(clauses: list[Clause], clause: Clause | str, why: str, final: bool = True) -> Reading:
+    """A refusal quoting the clause.  *final*: the text says something no partial reading may
+    ignore (a second deduction, a judgement, a contradiction); otherwise the clause was only
+    not understood, and a stock-phrase reading that accounts for it may stand."""
     text = clause.text if isinstance(clause, Clause) else clause
     rule = Rule(
         "manual",
-        {"clause": text},
+        {"clause": text, "final": final},
         f"评分标准中“{text}”{why}，按人工评分处理（保留申报得分）",
         source="text",
     )
@@ -447,10 +474,10 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         return None
     unread = next((c for c in clauses if c.kind == "unread"), None)
     if unread is not None:
-        return _manual(clauses, unread, "的扣分方式无法识别")
-    {c.kind for c in scoring}
+        return _manual(clauses, unread, "的扣分方式无法识别", final=False)
     caps = [c.cap for c in clauses if c.cap is not None]
-    max_deduct = next((cap[1] for cap in caps if cap[0] == "max"), None)
+    max_deduct = next((cap[1] for cap in caps if cap[0] in ("max", "max_weight")), None)
+    max_unit = next((cap[0] for cap in caps if cap[0] in ("max", "max_weight")), "max")
     steps = [c for c in clauses if c.kind == "step"]
     conds = [c for c in clauses if c.kind == "condition"] + [c for c in steps if c.cond]
     labels = [c for c in clauses if c.kind == "label"]
@@ -463,9 +490,10 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         others = [c for c in scoring if c.kind not in ("ratio", "cap") and not (c.full and c.kind == "label")]
         if others:
             return _manual(clauses, others[0], "与按比例计分的条款同时出现")
-        return Reading(
-            Rule("ratio", {"cap": ONE}, "比率法：得分 = 实际值 / 目标值 × 分值，最高得满分"), clauses
+        rule = Rule(
+            "ratio", {"cap": ONE, "reverse": "manual"}, "比率法：得分 = 实际值 / 目标值 × 分值，最高得满分"
         )
+        return Reading(rule, clauses)
 
     if judgements:
         awarded = [c for c in labels + conds if c.points is not None]
@@ -478,14 +506,14 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         return Reading(_labels_rule(pairs), clauses)
 
     if steps:
-        return _compose_step(text, clauses, steps, conds, labels, items, max_deduct, absolute)
+        return _compose_step(text, clauses, steps, conds, labels, items, max_deduct, absolute, max_unit)
 
     if items and not conds:
-        if labels and not all(c.full for c in labels):
-            return _manual(clauses, labels[0], "与逐项计分的要点同时出现")
+        if labels and not all(c.full or c.points == 0 for c in labels):
+            return _manual(clauses, labels[0], "与逐项计分的要点同时出现", final=False)
         pts = [c.points or Decimal(0) for c in items]
         if any(c.points_unit == "weight" for c in items):
-            return _manual(clauses, items[0], "要点分值以权重比例表示")
+            return _manual(clauses, items[0], "要点分值以权重比例表示", final=False)
         total = sum(pts, Decimal(0))
         if total <= 0:
             return _manual(clauses, items[0], "要点分值为0")
@@ -503,23 +531,23 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
 
     # 无结余，3分；有结余但不超过上年结转，2分 — words mixed with numbers: a person reads them
     if conds and labels and not all(c.points == 0 or c.full for c in labels):
-        return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现")
+        return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现", final=False)
     if conds:
         tiers = [_tier_of(c) for c in conds]
-        explicit_else = any(c.points == 0 and not c.full for c in labels) or bool(
-            re.search(r"否则|其他|其余|以外", text)
+        # a value no tier covers is 0 only where the text says so (否则/其余…不得分); a gap
+        # between listed tiers or below the lowest is left to a person
+        explicit_else = bool(re.search(r"否则|其他|其余|以外|未达到|达不到", text)) or any(
+            c.points == 0 and not c.full for c in labels
         )
-        if len(tiers) == 1 and not explicit_else:
-            tiers[0]["otherwise"] = "manual"
-        else:
-            for lab in labels:  # 否则不得分
-                if lab.points not in (None, Decimal(0)):
-                    return _manual(clauses, lab, "无法与数值档次对应")
-        params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
-        if len(tiers) == 1 and not explicit_else:
-            params["otherwise"] = "manual"
+        for lab in labels:  # 否则不得分
+            if lab.points not in (None, Decimal(0)):
+                return _manual(clauses, lab, "无法与数值档次对应")
         if _overlap(tiers):
             return _manual(clauses, conds[0], "各档区间重叠")
+        tiers.sort(key=_tier_order)
+        params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
+        if not explicit_else:
+            params["otherwise"] = "manual"
         shown = "；".join(str(t["label"]) for t in tiers)
         tail = "；其余不得分" if params.get("otherwise") != "manual" else "；未达到时由评价人员判断"
         return Reading(Rule("tiers", params, f"分档法：{shown}{tail}"), clauses)
@@ -531,21 +559,29 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         long = next((c for c in labels if len(c.label) > MAX_LABEL), None)
         yes_no = len(pairs) == 2 and sorted(p[1] or 0 for p in pairs)[0] == 0
         if long is not None and len(pairs) > 1 and not yes_no:
-            return _manual(clauses, long, "是一段描述而不是可填写的档次词，需评价人员判断")
+            return _manual(clauses, long, "是一段描述而不是可填写的档次词，需评价人员判断", final=False)
         if len(pairs) == 1:
             return None  # one awarding phrase alone (…得2分): the phrase detectors know these shapes
         return Reading(_labels_rule(pairs), clauses)
     if max_deduct is not None:
-        return _manual(clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款")
+        return _manual(
+            clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款", final=False
+        )
     return None
 
 
 def _overlap(tiers: list[dict[str, Any]]) -> bool:
-    def span(t: dict[str, Any]) -> tuple[Decimal, Decimal]:
-        return (t.get("lo", Decimal("-1e9")), t.get("hi", Decimal("1e9")))
-
-    spans = sorted(span(t) for t in tiers)
+    """Two ranges with both bounds that overlap (nested one-sided tiers are fine: the
+    tightest is tried first, ≥100% before ≥90%)."""
+    spans = sorted((t["lo"], t["hi"]) for t in tiers if t.get("lo") is not None and t.get("hi") is not None)
     return any(b[0] < a[1] for a, b in itertools.pairwise(spans))
+
+
+def _tier_order(t: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
+    big = Decimal("1e18")
+    if t.get("lo") is not None:
+        return (0, -t["lo"], t.get("hi", big))
+    return (1, t.get("hi", big), Decimal(0))
 
 
 def _labels_rule(pairs: list[tuple[str, Decimal | None, str]]) -> Rule:
@@ -566,6 +602,7 @@ def _compose_step(
     items: list[Clause],
     max_deduct: Decimal | None,
     absolute: bool,
+    max_unit: str = "max",
 ) -> Reading:
     if items:
         return _manual(clauses, items[0], "与扣分条款同时出现")
@@ -583,6 +620,12 @@ def _compose_step(
         return _manual(clauses, full_conds[1], "与扣分条款同时给出多个得分档")
     full_points = partial[0].points if partial else None
     for lab in labels:
+        if (
+            lab.points == 0
+            and not lab.full
+            and not re.search(r"^(?:否则|其他|其余|未达到|达不到)", lab.label)
+        ):
+            return _manual(clauses, lab, "是另一条不得分条件，无法与扣分条款合并", final=False)
         if lab.points == 0 or lab.full:
             continue
         if full_points is None:
@@ -596,6 +639,8 @@ def _compose_step(
     }
     if max_deduct is not None:
         params["max_deduct"] = max_deduct
+        if max_unit == "max_weight":
+            params["max_deduct_unit"] = "weight"
     if full_points is not None:
         params["full"] = full_points
     unit = s["unit"]
@@ -644,6 +689,8 @@ def _compose_step(
         if s["direction"] == "above" and comp in (GE, GT) and c.get("hi") is None:
             return _manual(clauses, steps[0], "的扣分方向与满分条件矛盾")
         params.update(comparator=comp, threshold=th, percent=percent or (unit == "%" and th == 0), unit="")
+        if unit and unit != "%" and not percent:
+            params["absolute"] = True  # 每少100公斤 / 每超过5日: steps in the threshold's own unit
         if zero_conds:
             z = zero_conds[0].cond
             floor = z.get("hi") if comp in (GE, GT) else z.get("lo")
@@ -671,8 +718,23 @@ def _compose_step(
             ),
             clauses,
         )
+    region = steps[0].region
+    if region and s["direction"] == "below" and region.get("percent"):
+        top, floor = region["hi"] / HUNDRED, region["lo"] / HUNDRED
+        z = zero_conds[0].cond if zero_conds else {}
+        if not zero_conds or (z.get("hi") is not None and z["hi"] / HUNDRED == floor and z.get("lo") is None):
+            params.update(top=top, floor=floor)
+            return Reading(
+                Rule(
+                    "band",
+                    params,
+                    f"区间扣分法：≥{fmt_pct(top)}得满分；{fmt_pct(floor)}–{fmt_pct(top)}之间每降低"
+                    f"{fmt_num(s['per'])}%{_ded_text(s)}；低于{fmt_pct(floor)}不得分",
+                ),
+                clauses,
+            )
     if zero_conds:
-        return _manual(clauses, zero_conds[0], "的不得分条件无法与扣分条款对应")
+        return _manual(clauses, zero_conds[0], "的不得分条件无法与扣分条款对应", final=False)
     if s["direction"] == "above":
         params["comparator"] = LE
     word = {"above": "超过", "below": "降低", "event": "出现"}.get(s["direction"], "偏离")

@@ -21,6 +21,7 @@ from .grades import DEFAULT_BANDS, LOWEST_LABEL, Band, grade_of, parse_bands
 from .numbers import (
     Quantity,
     Target,
+    align_units,
     as_percent_like,
     cell_text,
     fmt_num,
@@ -460,6 +461,19 @@ def _facts_for(
                 findings.extend(getattr(link, "findings", ()))
     if actual is not None:
         actual = as_percent_like(actual, target)
+        actual, conflict = align_units(actual, target)
+        if conflict:
+            findings.append(
+                Finding(
+                    "warning",
+                    "units.conflict",
+                    table.sheet,
+                    table.cell(row.row, "actual"),
+                    f"“{row.name}”{conflict}（标杆值 {table.cell(row.row, 'target')}，业绩值 "
+                    f"{table.cell(row.row, 'actual')}），未按规则计分，保留申报得分",
+                )
+            )
+            actual, word = None, ""
     jtext = cell_text(row.values.get("judgements", ""))
     judgements = parse_judgements(jtext) if jtext else None
     if jtext and judgements is None:

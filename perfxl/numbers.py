@@ -396,3 +396,75 @@ def cn_int(text: str) -> int | None:
     if len(text) == 1:
         return _CN_NUM[text]
     return None
+
+
+# ------------------------------------------------------------------ units of one quantity
+
+# unit → (family, factor to the family's base unit); a bare number takes the target's unit
+_UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
+    "元": ("money", Decimal(1)),
+    "万元": ("money", Decimal(10000)),
+    "亿元": ("money", Decimal(100000000)),
+    "分钟": ("time", Decimal(1) / 60),
+    "小时": ("time", Decimal(1)),
+    "月": ("months", Decimal(1)),
+    "个月": ("months", Decimal(1)),
+    "季度": ("months", Decimal(3)),
+    "年": ("months", Decimal(12)),
+    "公斤": ("mass", Decimal(1)),
+    "千克": ("mass", Decimal(1)),
+    "吨": ("mass", Decimal(1000)),
+    "平方米": ("area", Decimal(1)),
+    "亩": ("area", Decimal(10000) / 15),
+    "公顷": ("area", Decimal(10000)),
+    "人次": ("visits", Decimal(1)),
+    "万人次": ("visits", Decimal(10000)),
+    "册": ("volumes", Decimal(1)),
+    "万册": ("volumes", Decimal(10000)),
+}
+# measure words that count the same thing (3个 meets ≥3项 only when one of them is bare)
+_COUNT_WORDS = {
+    "个",
+    "项",
+    "件",
+    "次",
+    "条",
+    "份",
+    "处",
+    "家",
+    "所",
+    "户",
+    "人",
+    "名",
+    "套",
+    "台",
+    "辆",
+    "座",
+    "批",
+}
+
+
+def align_units(actual: Quantity, target: Target | None) -> tuple[Quantity, str]:
+    """The actual in the target's unit, and "" — or the actual unchanged and a Chinese
+    description of the conflict (≤1500册 vs 500份; 人 vs 元).
+
+    1.67万, 1.67万元, 16700元 and a bare 1.67 all meet ≤2万元; 12个月 meets =1年; 90分钟 is
+    1.5 of ≤2小时.  A bare number takes the target's unit; percentages are left alone.
+    """
+    if target is None or target.value is None or actual.percent or target.percent:
+        return actual, ""
+    t_unit, a_unit = target.unit, actual.unit
+    text = normalize(actual.text) if isinstance(actual.text, str) else ""
+    if not a_unit and re.search(r"\d万$", text):
+        a_unit = "元" if t_unit in ("万元", "元", "亿元") else a_unit  # "1.67万" was read as 16700
+        if t_unit == "万人次":
+            a_unit = "人次"
+    if not a_unit or not t_unit or a_unit == t_unit:
+        return actual, ""
+    ta, tt = _UNIT_FACTORS.get(a_unit), _UNIT_FACTORS.get(t_unit)
+    if ta and tt and ta[0] == tt[0]:
+        value = actual.value * ta[1] / tt[1]
+        return Quantity(value, False, t_unit, actual.text), ""
+    if a_unit in _COUNT_WORDS and t_unit in _COUNT_WORDS and {a_unit, t_unit} <= {"个", "项", "件"}:
+        return Quantity(actual.value, False, t_unit, actual.text), ""
+    return actual, f"业绩值的单位“{a_unit}”与标杆值的单位“{t_unit}”不同，无法比较"

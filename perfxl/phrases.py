@@ -577,9 +577,22 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
     if grammar.kind == "manual":
         # the grammar refuses only what it saw carry points and could not place
         clause = grammar.params.get("clause", "")
-        if _consumed_by(phrase, clause):
+        if not grammar.params.get("final") and _consumed_by(phrase, clause):
             return phrase
         return grammar
+    if grammar.kind == "checklist" and phrase.kind in ("binary", "pass_fail", "labels"):
+        return grammar  # items with their own points (①…1分；②…2分) are not all-or-nothing
+    if (grammar.kind == "band" or grammar.params.get("floor_at") is not None) and phrase.kind in (
+        "step",
+        "threshold",
+    ):
+        return grammar  # a floor (低于80%不得分) the phrase reading dropped
+    if grammar.kind == "tolerance" and phrase.kind != "tolerance":
+        return grammar  # an absolute-value bar (绝对值不超过10%) the phrase reading dropped
+    if grammar.kind == "ratio" and phrase.kind in ("ratio", "proportional"):
+        return grammar
+    if grammar.kind == "tiers" and phrase.kind == "tiers":
+        return grammar  # the grammar also knows which values no tier covers
     if grammar.params.get("max_deduct") is not None and phrase.params.get("max_deduct") is None:
         return grammar
     if grammar.kind == "labels" and phrase.kind in ("binary", "pass_fail", "tiers"):

@@ -219,8 +219,8 @@ def _measured(rule: Rule, f: Facts) -> tuple[Decimal | None, bool]:
     speaks_percent = bool(p.get("percent")) if p.get("threshold") is not None else False
     if rule.kind == "tiers":
         speaks_percent = any(t.get("percent") for t in p.get("tiers", ()))
-    if rule.kind == "band":
-        speaks_percent = True
+    if rule.kind in ("band", "proportional"):
+        speaks_percent = True  # a rate by definition
     t = f.target
     if (
         a is not None
@@ -299,6 +299,8 @@ def score_ratio(rule: Rule, f: Facts) -> Outcome:
         return _missing("业绩值")
     comp, t, _percent, _unit = th
     cap = rule.params.get("cap", ONE)
+    if comp in (LE, LT) and rule.params.get("reverse") == "manual":
+        return Outcome(None, "标杆值为反向指标（越低越好），评分标准未说明完成比例如何计算，保留申报得分")
     if comp in (LE, LT):
         if a == 0:
             return Outcome(f.weight * cap, "业绩值为0，反向指标得满分")
@@ -326,7 +328,7 @@ def formula_ratio(rule: Rule, refs: Refs, f: Facts) -> str | None:
 
 
 def score_proportional(rule: Rule, f: Facts) -> Outcome:
-    a = f.actual_value
+    a, _ = _measured(rule, f)
     if a is None:
         return _missing("业绩值（完成率）")
     r = max(ZERO, min(a, rule.params.get("cap", ONE)))
@@ -335,10 +337,11 @@ def score_proportional(rule: Rule, f: Facts) -> Outcome:
 
 
 def formula_proportional(rule: Rule, refs: Refs, f: Facts) -> str | None:
-    if refs.actual is None:
+    a = _measured_expr(rule, refs, f)
+    if a is None:
         return None
     cap = _num(rule.params.get("cap", ONE))
-    return f"{refs.weight}*MAX(0,MIN({_actual_expr(refs)},{cap}))"
+    return f"{refs.weight}*MAX(0,MIN({a},{cap}))"
 
 
 def score_pass_fail(rule: Rule, f: Facts) -> Outcome:
@@ -394,7 +397,10 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
     gap = abs(a - t) if both else (t - a) if comp in (GE, GT, EQ) else (a - t)
     side = "偏离" if both else "低于" if comp in (GE, GT, EQ) else "高于"
     per = p.get("per", ONE)
-    if percent:
+    if p.get("absolute"):
+        steps = gap / per
+        gap_text = f"{side}{shown_t} {fmt_num(gap, 4)}{unit}"
+    elif percent:
         steps = gap * HUNDRED / per
         gap_text = f"{side}{shown_t} {fmt_num(gap * HUNDRED)}个百分点"
     else:
@@ -404,8 +410,9 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
         gap_text = f"{side}{shown_t} {fmt_num(gap / abs(t) * HUNDRED)}%"
     amount = steps * _deduct_amount(p, f.weight)
     capped = ""
-    if p.get("max_deduct") is not None and amount > p["max_deduct"]:
-        amount = p["max_deduct"]
+    most = _max_deduct(p, f.weight)
+    if most is not None and amount > most:
+        amount = most
         capped = f"（最多扣{fmt_num(amount)}分）"
     s = max(ZERO, full - amount)
     return Outcome(
@@ -428,9 +435,21 @@ def _measured_expr(rule: Rule, refs: Refs, f: Facts) -> str | None:
     return a
 
 
-def _cap_expr(rule: Rule, amount: str) -> str:
+def _max_deduct(p: dict[str, Any], weight: Decimal) -> Decimal | None:
+    """The most a rule deducts (最多扣5分 / 最多扣权重分的50%), or None."""
+    most: Decimal | None = p.get("max_deduct")
+    if most is not None and p.get("max_deduct_unit") == "weight":
+        return most * weight
+    return most
+
+
+def _cap_expr(rule: Rule, amount: str, weight: str = "") -> str:
     cap = rule.params.get("max_deduct")
-    return f"MIN({amount},{_num(cap)})" if cap is not None else amount
+    if cap is None:
+        return amount
+    if rule.params.get("max_deduct_unit") == "weight":
+        return f"MIN({amount},{_num(cap)}*{weight})"
+    return f"MIN({amount},{_num(cap)})"
 
 
 def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
@@ -446,9 +465,14 @@ def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
     full = f"MIN({_num(p['full'])},{w})" if p.get("full") is not None else w
     per = _num(p.get("per", ONE))
     gap = f"ABS({a}-{t})" if comp == "both" else f"({t}-{a})" if comp in (GE, GT, EQ) else f"({a}-{t})"
-    units = f"{gap}*100/{per}" if percent or divided else f"{gap}/ABS({t})*100/{per}"
+    if p.get("absolute"):
+        units = f"{gap}/{per}"
+    elif percent or divided:
+        units = f"{gap}*100/{per}"
+    else:
+        units = f"{gap}/ABS({t})*100/{per}"
     ded = _deduct_factor(p, w)
-    body = f"MAX(0,{full}-{_cap_expr(rule, f'{units}*{ded}')})"
+    body = f"MAX(0,{full}-{_cap_expr(rule, f'{units}*{ded}', w)})"
     floor_at = p.get("floor_at")
     if floor_at is not None:
         op = "<" if comp in (GE, GT) else ">"
@@ -473,8 +497,9 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
         return Outcome(ZERO, f"实际 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
     steps = (top - a) * HUNDRED / p.get("per", ONE)
     amount = steps * _deduct_amount(p, f.weight)
-    if p.get("max_deduct") is not None:
-        amount = min(amount, p["max_deduct"])
+    most = _max_deduct(p, f.weight)
+    if most is not None:
+        amount = min(amount, most)
     s = max(ZERO, f.weight - amount)
     return Outcome(
         s,
@@ -492,7 +517,7 @@ def formula_band(rule: Rule, refs: Refs, f: Facts) -> str | None:
     top, floor = _num(p["top"]), _num(p["floor"])
     ded = _deduct_factor(p, w)
     per = _num(p.get("per", ONE))
-    amount = _cap_expr(rule, f"({top}-{a})*100/{per}*{ded}")
+    amount = _cap_expr(rule, f"({top}-{a})*100/{per}*{ded}", w)
     return f"IF({a}>={top},{w},IF({a}<{floor},0,MAX(0,{w}-{amount})))"
 
 
@@ -507,8 +532,9 @@ def score_tolerance(rule: Rule, f: Facts) -> Outcome:
         return Outcome(base, f"实际 {fmt_pct(a)} 在 ±{fmt_pct(tol)} 以内，得{fmt_num(base)}分")
     over = (abs(a) - tol) * HUNDRED
     amount = over / p.get("per", ONE) * _deduct_amount(p, f.weight)
-    if p.get("max_deduct") is not None:
-        amount = min(amount, p["max_deduct"])
+    most = _max_deduct(p, f.weight)
+    if most is not None:
+        amount = min(amount, most)
     s = max(ZERO, base - amount)
     return Outcome(
         s,
@@ -526,7 +552,7 @@ def formula_tolerance(rule: Rule, refs: Refs, f: Facts) -> str | None:
     base = f"MIN({_num(p['base'])},{w})" if p.get("base") else w
     ded = _deduct_factor(p, w)
     per = _num(p.get("per", ONE))
-    amount = _cap_expr(rule, f"(ABS({a})-{tol})*100/{per}*{ded}")
+    amount = _cap_expr(rule, f"(ABS({a})-{tol})*100/{per}*{ded}", w)
     return f"IF(ABS({a})<={tol},{base},MAX(0,{base}-{amount}))"
 
 
@@ -656,8 +682,9 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
         return _missing("不符合项数或要点判定")
     full = min(p["full"], f.weight) if p.get("full") is not None else f.weight
     amount = failures * _deduct_amount(p, f.weight)
-    if p.get("max_deduct") is not None:
-        amount = min(amount, p["max_deduct"])
+    most = _max_deduct(p, f.weight)
+    if most is not None:
+        amount = min(amount, most)
     s = max(ZERO, full - amount)
     if failures == 0:
         return Outcome(s, f"无不符合项，得{_pts(full, f.weight)}")
@@ -683,7 +710,7 @@ def formula_deduct_each(rule: Rule, refs: Refs, f: Facts) -> str | None:
         return None
     p = rule.params
     full = f"MIN({_num(p['full'])},{w})" if p.get("full") is not None else w
-    return f"MAX(0,{full}-{_cap_expr(rule, f'{refs.failures}*{_deduct_factor(p, w)}')})"
+    return f"MAX(0,{full}-{_cap_expr(rule, f'{refs.failures}*{_deduct_factor(p, w)}', w)})"
 
 
 def _tier_matches(tier: dict[str, Any], a: Decimal) -> bool:
