@@ -82,7 +82,7 @@ CAPS: list[tuple[str, str]] = [
     (rf"扣分(?:最多|最高|不超过|上限为?)({NUM})分", "max"),
     (rf"(?:最多|最高|累计最多|累计)扣(?:该项|该指标|本项)?(?:权重分|分值|权重)的?({NUM})%", "max_weight"),
     (
-        r"扣完为止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
+        rf"扣完(?:{NUM}分)?为止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
         "floor",
     ),
     (
@@ -97,6 +97,7 @@ RATIO_PATTERNS = [
     r"比[例值率]\*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
     r"按(?:实际)?完成(?:比例|比率|率|程度)(?:计算|计|折算)?(?:得分|计分|给分)",
     r"(?:分值|权重分?)[×*x](?:实际)?(?:完成|执行|到位)?(?:率|比例)",
+    rf"得分值?[=(].*?(?:{NUM}分?[×*x][^,;。]*率|率[^,;。]*[×*x]{NUM})",
 ]
 
 
@@ -136,7 +137,12 @@ def split(t: str) -> list[str]:
     """Clauses of a prepared text: sentences, then comma pieces grouped so that each clause
     ends at the piece that awards, deducts or caps points."""
     t = re.sub(rf"([{CIRCLED}])", r";\1", t)
-    t = re.sub(r"(?<=[;。,])\(?(\d{1,2})[.、)](?!\d)", r";", t)  # 1. 2、 3) list markers
+    # 1. 2、 3) list markers (at the start or after a separator) become ① ② ③
+    t = re.sub(
+        r"(?:^|(?<=[;。,:]))\(?([1-9]|1[0-9])[.、)](?!\d)",
+        lambda m: ";" + CIRCLED[int(m.group(1)) - 1],
+        t,
+    )
     out: list[str] = []
     for sentence in re.split(r"[;。\n]+", t):
         pieces = [p for p in re.split(r"[,]", sentence) if p]
@@ -297,6 +303,15 @@ def _condition(text: str) -> dict[str, Any] | None:
             "percent": percent,
             "abs": absolute,
         }
+    both = re.search(r"(?P<a>.+?)(?:且|并且|、)(?P<b>.+)", text)
+    if both and not m:
+        first, second = _one_bound(both.group("a"), absolute), _one_bound(both.group("b"), absolute)
+        if first and second and ("lo" in first) != ("lo" in second):
+            return {**first, **second}
+    return _one_bound(text, absolute)
+
+
+def _one_bound(text: str, absolute: bool) -> dict[str, Any] | None:
     for word in _PREFIX_CMP:
         for mm in re.finditer(
             re.escape(word)
@@ -353,6 +368,10 @@ def _label(text: str, start: int) -> str:
 def classify(text: str) -> Clause:
     """Read one clause."""
     c = Clause(text)
+    lead = re.match(rf"^(?:评分标准:)?({NUM})分[:](.+)$", text)
+    if lead and not re.search(r"\d", lead.group(2)):
+        c.kind, c.points, c.label = "label", Decimal(lead.group(1)), lead.group(2)
+        return c
     if any(re.search(p, text) for p in RATIO_PATTERNS):
         c.kind = "ratio"
         return c
@@ -380,6 +399,8 @@ def classify(text: str) -> Clause:
         c.kind = "judgement"
         c.label = _label(text, re.search(JUDGEMENT, text).start())  # type: ignore[union-attr]
         return c
+    if cap is not None and cap[0] in ("max", "max_weight") and pts is not None and "扣" in text[: pts[2]]:
+        pts = None  # 最多扣权重分的50%: a limit on deductions, not points awarded
     if pts is None:
         if cap is not None:
             c.kind, c.cap = "cap", cap
@@ -424,8 +445,32 @@ def read_clauses(t: str) -> list[Clause]:
             for label, pts in listed:
                 out.append(Clause(f"{label}{pts}分", "item", Decimal(pts), label=label))
             continue
+        spread = _respectively(piece)
+        if spread:
+            out.extend(spread)
+            continue
         out.append(classify(piece))
     return out
+
+
+def _respectively(piece: str) -> list[Clause]:
+    """明确、基本明确、不明确，分别计3分、2分、0分 → one level clause per word."""
+    m = re.search(rf"分别(?:计|得|给|记|赋)?((?:{NUM}分?[、,和及]?)+)", piece)
+    if not m:
+        return []
+    points = [Decimal(x) for x in re.findall(NUM, m.group(1))]
+    head = piece[: m.start()]
+    head = re.sub(r"(?:按照?|分为|四个等次|三个等次|等次|档次|的|[,:\"“”])+$", "", head)
+    words = [
+        w.strip('“”"按照')
+        for w in re.split(r"[、和及]", head.split(":")[-1].split("按照")[-1])
+        if w.strip('“”"')
+    ]
+    words = [re.sub(r"(?:四个|三个|五个|两个)?(?:等次|档次|等级)$", "", w) for w in words]
+    words = [w for w in words if w]
+    if len(words) != len(points) or len(points) < 2 or any(re.search(r"\d", w) for w in words):
+        return []
+    return [Clause(f"{w}:{fmt_num(p)}分", "label", p, label=w) for w, p in zip(words, points, strict=True)]
 
 
 # ------------------------------------------------------------------ composition
@@ -508,6 +553,11 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     if steps:
         return _compose_step(text, clauses, steps, conds, labels, items, max_deduct, absolute, max_unit)
 
+    if len(items) == 1 and not conds and not labels:
+        # 出台了…实施办法(3分): one item, earned or not
+        item = items[0]
+        levels = [(item.label, item.points, item.points_unit), ("未达到", Decimal(0), "points")]
+        return Reading(_labels_rule(levels), clauses)
     if items and not conds:
         if labels and not all(c.full or c.points == 0 for c in labels):
             return _manual(clauses, labels[0], "与逐项计分的要点同时出现", final=False)
@@ -556,12 +606,12 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         pairs = [(c.label or c.text, c.points, c.points_unit) for c in labels]
         if len({p[0] for p in pairs}) != len(pairs) or any(not p[0] for p in pairs):
             return _manual(clauses, labels[0], "的档次文字无法区分")
-        long = next((c for c in labels if len(c.label) > MAX_LABEL), None)
-        yes_no = len(pairs) == 2 and sorted(p[1] or 0 for p in pairs)[0] == 0
-        if long is not None and len(pairs) > 1 and not yes_no:
-            return _manual(clauses, long, "是一段描述而不是可填写的档次词，需评价人员判断", final=False)
-        if len(pairs) == 1:
-            return None  # one awarding phrase alone (…得2分): the phrase detectors know these shapes
+        if len(pairs) == 1 and pairs[0][1] == 0:
+            # 存在缺失不得分: the one stated level is the failure; otherwise full marks
+            pairs.insert(0, ("不存在上述情况", ONE, "weight"))
+        elif len(pairs) == 1:
+            # one awarding phrase (…得3分): met → its points; not met is not stated → a person
+            pairs.append(("未达到上述要求", None, "points"))
         return Reading(_labels_rule(pairs), clauses)
     if max_deduct is not None:
         return _manual(

@@ -855,31 +855,87 @@ def _label_key(text: str) -> str:
     return re.sub(r"[的者,:：，。;；\s]", "", text)
 
 
+# words that answer a yes/no rule (a 业绩值 of 是 picks the rule's positive level)
+_YES_WORDS = {
+    "是",
+    "有",
+    "√",
+    "✓",
+    "符合",
+    "完成",
+    "已完成",
+    "达到",
+    "达标",
+    "合格",
+    "齐全",
+    "到位",
+    "及时",
+    "规范",
+    "健全",
+}
+_NO_WORDS = {
+    "否",
+    "无",
+    "没有",
+    "×",
+    "✗",
+    "不符合",
+    "未完成",
+    "未达到",
+    "不达标",
+    "不合格",
+    "不齐全",
+    "不到位",
+    "不及时",
+    "不规范",
+    "不健全",
+}
+
+
+def _matches(label: str, key: str) -> bool:
+    """The word occurs in the label, not behind a qualifier (符合要求 is not in 不符合要求)."""
+    start = label.find(key)
+    while start >= 0:
+        if not re.search(_QUALIFIERS + "$", label[:start]):
+            return True
+        start = label.find(key, start + 1)
+    return False
+
+
+def _yes_no(labels: list[dict[str, Any]], weight: Decimal) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(positive, negative) of a two-level rule whose levels are "points" and "not those points"."""
+    if len(labels) != 2:
+        return None
+    known = [lab for lab in labels if lab["points"] is not None]
+    if not known:
+        return None
+    best = max(known, key=lambda lab: _label_points(lab, weight))
+    other = next(lab for lab in labels if lab is not best)
+    if other["points"] is not None and _label_points(other, weight) >= _label_points(best, weight):
+        return None
+    return best, other
+
+
 def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
-    """The label the evaluator chose: the 业绩值 word, or √/× between two labels."""
+    """The level the evaluator chose: the 业绩值 word (exactly, or the one level that contains
+    it), or for a two-level rule a yes/no answer, a √/× judgement or a failure count."""
     labels: list[dict[str, Any]] = rule.params["labels"]
+    pair = _yes_no(labels, f.weight)
     if f.actual_word:
         key = _label_key(f.actual_word)
         exact = [lab for lab in labels if _label_key(lab["label"]) == key]
         if len(exact) == 1:
             return exact[0], f"业绩值“{f.actual_word}”"
-        # a label that ends with the word (制度健全 ← 健全) when only one does
-        ends = [
-            lab
-            for lab in labels
-            if key
-            and _label_key(lab["label"]).endswith(key)
-            and not re.search(_QUALIFIERS + "$", _label_key(lab["label"])[: -len(key)])
-        ]
-        if len(ends) == 1:
-            return ends[0], f"业绩值“{f.actual_word}”"
+        within = [lab for lab in labels if key and _matches(_label_key(lab["label"]), key)]
+        if len(within) == 1:
+            return within[0], f"业绩值“{f.actual_word}”"
+        if pair is not None and key in _YES_WORDS | _NO_WORDS and not within:
+            return (pair[0] if key in _YES_WORDS else pair[1]), f"业绩值“{f.actual_word}”"
         return None, ""
-    if f.judgements is not None and len(f.judgements) == 1 and len(labels) == 2:
-        known = [lab for lab in labels if lab["points"] is not None]
-        if known:
-            best = max(known, key=lambda lab: _label_points(lab, f.weight))
-            other = next(lab for lab in labels if lab is not best)
-            return (best if f.judgements[0] else other), "要点判定"
+    if pair is not None and f.judgements is not None and len(f.judgements) == 1:
+        return (pair[0] if f.judgements[0] else pair[1]), "要点判定"
+    if pair is not None and f.failures is not None:
+        return (pair[0] if f.failures == 0 else pair[1]), f"不符合项数 {f.failures}"
     return None, ""
 
 

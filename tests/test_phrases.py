@@ -435,7 +435,6 @@ def test_rule_without_weight_gives_null_score():
 @pytest.mark.parametrize(
     "text",
     [
-        "国家、市、部门三级文件中明确表述可以直接应用于项目立项的得满分，经分析其他可以应用于项目立项依据的得权重分的50%,无直接应用于项目立项的不得分。",
         "根据实际情况由专家酌情打分。",
         "视完成情况综合评定。",
         "≥95%得满分；90%-95%酌情得分；低于90%不得分",
@@ -513,3 +512,12 @@ def test_word_scale_is_scored_by_its_label(actual, expected):
     assert r.kind == "labels" and r.score == expected
     if expected is None:
         assert "健全" in (r.reason or "") and "不是评分标准列出的档次" in (r.reason or "")
+
+
+def test_three_described_levels_score_only_a_named_level():
+    """Levels described in sentences: the evaluator names the level (in 业绩值); no guess otherwise."""
+    text = "国家、市、部门三级文件中明确表述可以直接应用于项目立项的得满分，经分析其他可以应用于项目立项依据的得权重分的50%,无直接应用于项目立项的不得分。"
+    assert explain_rule(text, weight="4", actual="95%").score is None
+    r = explain_rule(text, weight="4", actual="无直接应用于项目立项")
+    assert r.kind == "labels" and r.score == 0.0
+    assert explain_rule(text, weight="4", actual="经分析其他可以应用于项目立项依据").score == 2.0
