@@ -390,11 +390,13 @@ def _checklist(t: str, raw: str) -> Rule | None:
         if n is None:
             return None
         total = share * n + (base or 0)
-        # award style "每满足一条得33%" with 3 points means 1/3 each (99% is meant as 100%)
-        if base is None and Decimal("0.98") <= total < ONE:
-            share = ONE / n
+        # award style "每满足一条得33%": all 3 met is full marks (99% is meant as 100%), fewer
+        # are literal (2 × 33% = 66%)
+        full_when_all = base is None and Decimal("0.98") <= total < ONE
         mc = _min_count(t)
         params = {"mode": "award", "share": share, "n": n, "base": base, "min_count": mc}
+        if full_when_all:
+            params["full_when_all"] = True
         text = f"要点法：{n}项各占{fmt_num(share * HUNDRED, 2)}%权重分"
         if base is not None:
             text = f"要点法：基础项占{fmt_num(base * HUNDRED)}%（第一个判定），{n}项各占{fmt_num(share * HUNDRED, 2)}%"
@@ -591,6 +593,11 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         return grammar  # an absolute-value bar (绝对值不超过10%) the phrase reading dropped
     if grammar.kind == "ratio" and phrase.kind in ("ratio", "proportional"):
         return grammar
+    if grammar.kind == "tiers" and (
+        phrase.kind == "binary"
+        or (phrase.kind == "pass_fail" and any(t.get("lo") == t.get("hi") for t in grammar.params["tiers"]))
+    ):
+        return grammar  # 建设周期=1年…得3分: the number decides, not a yes/no reading
     if grammar.kind == "tiers" and phrase.kind == "tiers":
         return grammar  # the grammar also knows which values no tier covers
     if grammar.params.get("max_deduct") is not None and phrase.params.get("max_deduct") is None:

@@ -211,10 +211,25 @@ def _threshold(rule: Rule, facts: Facts) -> tuple[str, Decimal, bool, str] | Non
 
 
 def _measured(rule: Rule, f: Facts) -> tuple[Decimal | None, bool]:
-    """The value a rule compares: the actual, or actual ÷ target when the rule speaks of a
-    rate (a percent threshold or percent tiers) and the row's target is a quantity
-    (完成率达到100% on 标杆值 ≥1000人次, 业绩值 950人次 → 95%).  Second: whether it was divided."""
+    """The value a rule compares, and whether it was derived from the 标杆值:
+
+    - a rule that speaks of a rate (a percent threshold, percent tiers, a band, a
+      proportion) on a row whose target is a quantity compares actual ÷ target
+      (完成率达到100% on 标杆值 ≥1000人次, 业绩值 950人次 → 95%);
+    - a rule on a deviation on a row whose target is the plan compares
+      (actual − plan) ÷ plan (see :func:`_deviation_of`);
+    - otherwise the actual itself.
+    """
     a = f.actual_value
+    mode = _measure_mode(rule, f)
+    if a is None or not mode:
+        return a, False
+    assert f.target is not None and f.target.value
+    t = f.target.value
+    return (a / t if mode == "ratio" else (a - t) / abs(t)), True
+
+
+def _measure_mode(rule: Rule, f: Facts) -> str:
     p = rule.params
     speaks_percent = bool(p.get("percent")) if p.get("threshold") is not None else False
     if rule.kind == "tiers":
@@ -222,17 +237,28 @@ def _measured(rule: Rule, f: Facts) -> tuple[Decimal | None, bool]:
     if rule.kind in ("band", "proportional"):
         speaks_percent = True  # a rate by definition
     t = f.target
-    if (
-        a is not None
-        and speaks_percent
-        and f.actual is not None
-        and not f.actual.percent
-        and t is not None
-        and t.value
-        and not t.percent
-    ):
-        return a / t.value, True
-    return a, False
+    if speaks_percent and f.actual is not None and not f.actual.percent and t and t.value and not t.percent:
+        return "ratio"
+    if f.actual is not None and _deviation_of(rule, f):
+        return "deviation"
+    return ""
+
+
+def _deviation_of(rule: Rule, f: Facts) -> bool:
+    """A rule on a deviation (偏差在±5%以内 / 偏差率绝对值≤5%) on a row whose 标杆值 is the plan
+    (100%, 400套) rather than the deviation bar itself (±5%, ≤5%): the deviation is
+    (actual − plan) ÷ plan."""
+    t = f.target
+    if t is None or not t.value or t.comparator in (WITHIN, WORD):
+        return False
+    p = rule.params
+    if rule.kind == "tolerance":
+        bars = {p["tolerance"]}
+    elif rule.kind == "tiers" and p.get("abs"):
+        bars = {b for tier in p["tiers"] for b in (tier.get("lo"), tier.get("hi")) if b is not None}
+    else:
+        return False
+    return t.value not in bars and (t.percent or f.actual is None or not f.actual.percent)
 
 
 def _is_met(comp: str, actual: Decimal, threshold: Decimal) -> bool:
@@ -429,10 +455,12 @@ def _measured_expr(rule: Rule, refs: Refs, f: Facts) -> str | None:
     if refs.actual is None:
         return None
     a = _actual_expr(refs)
-    if _measured(rule, f)[1]:
-        assert f.target is not None and f.target.value
-        return f"({a}/{_num(f.target.value)})"
-    return a
+    mode = _measure_mode(rule, f)
+    if not mode:
+        return a
+    assert f.target is not None and f.target.value
+    t = _num(f.target.value)
+    return f"({a}/{t})" if mode == "ratio" else f"(({a}-{t})/{_num(abs(f.target.value))})"
 
 
 def _max_deduct(p: dict[str, Any], weight: Decimal) -> Decimal | None:
@@ -522,7 +550,7 @@ def formula_band(rule: Rule, refs: Refs, f: Facts) -> str | None:
 
 
 def score_tolerance(rule: Rule, f: Facts) -> Outcome:
-    a = f.actual_value
+    a, _ = _measured(rule, f)
     if a is None:
         return _missing("业绩值")
     p = rule.params
@@ -544,10 +572,11 @@ def score_tolerance(rule: Rule, f: Facts) -> Outcome:
 
 
 def formula_tolerance(rule: Rule, refs: Refs, f: Facts) -> str | None:
-    if refs.actual is None:
+    a = _measured_expr(rule, refs, f)
+    if a is None:
         return None
     p = rule.params
-    a, w = _actual_expr(refs), refs.weight
+    w = refs.weight
     tol = _num(p["tolerance"])
     base = f"MIN({_num(p['base'])},{w})" if p.get("base") else w
     ded = _deduct_factor(p, w)
@@ -606,6 +635,8 @@ def score_checklist(rule: Rule, f: Facts) -> Outcome:
     shares = _checklist_shares(p, total - (1 if p.get("base") is not None else 0))
     got = sum((sh for sh, ok in zip(shares, marks, strict=False) if ok), ZERO)
     got = min(got, ONE)
+    if p.get("full_when_all") and all(marks):
+        got = ONE
     s = f.weight * got
     lost = [str(i + (0 if p.get("base") is not None else 1)) for i, ok in enumerate(marks) if not ok]
     if not lost and got >= ONE:
@@ -648,6 +679,8 @@ def formula_checklist(rule: Rule, refs: Refs, f: Facts) -> str | None:
         else:
             const = ",".join(_num(s) for s in shares)
             body = f"{w}*MIN(1,SUMPRODUCT({{{const}}},{j}))"
+        if p.get("full_when_all"):
+            body = f"IF(SUM({j})={total},{w},{body})"
     mc = p.get("min_count")
     if mc:
         body = f"IF(SUM({j})<{mc},0,{body})"
