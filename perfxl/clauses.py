@@ -75,11 +75,14 @@ POINTS: list[tuple[str, str]] = [
     (r"(?:不得分|不计分|不给分|(?<![\d.])0分|零分|不予计分)", "zero"),
     (rf"(?:得|计|给|记|赋)({NUM}(?:/\d+)?)分", "pts"),
     (rf"({NUM})分$", "pts"),
+    (rf"\(({NUM})分\)$", "pts"),
+    (rf"按({NUM})分计", "pts"),
 ]
 CAPS: list[tuple[str, str]] = [
     (rf"(?:最多|最高|累计|合计|共)?扣满({NUM})分为?止", "max"),
     (rf"(?:最多|最高|累计最多|累计|合计)扣({NUM})分", "max"),
     (rf"扣分(?:最多|最高|不超过|上限为?)({NUM})分", "max"),
+    (rf"总扣分数?(?:为|不超过|最多)?({NUM})分", "max"),
     (rf"(?:最多|最高|累计最多|累计)扣(?:该项|该指标|本项)?(?:权重分|分值|权重)的?({NUM})%", "max_weight"),
     (
         rf"扣完(?:{NUM}分)?为止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
@@ -368,9 +371,11 @@ def _label(text: str, start: int) -> str:
 def classify(text: str) -> Clause:
     """Read one clause."""
     c = Clause(text)
-    lead = re.match(rf"^(?:评分标准:)?({NUM})分[:](.+)$", text)
-    if lead and not re.search(r"\d", lead.group(2)):
-        c.kind, c.points, c.label = "label", Decimal(lead.group(1)), lead.group(2)
+    lead = re.match(rf"^[{CIRCLED}]?(?:评分标准:)?({NUM})分[:](.+)$", text)
+    if lead:
+        c.points, c.label = Decimal(lead.group(1)), lead.group(2)
+        found = _condition(lead.group(2)) if re.search(r"\d", lead.group(2)) else None
+        c.kind, c.cond = ("condition", found) if found else ("label", {})
         return c
     if any(re.search(p, text) for p in RATIO_PATTERNS):
         c.kind = "ratio"
@@ -406,6 +411,9 @@ def classify(text: str) -> Clause:
             c.kind, c.cap = "cap", cap
         elif _is_definition(text):
             c.kind = "definition"
+        elif (ded := re.fullmatch(rf"(.+?)的?(?:扣|减)({NUM})分", text)) and "每" not in text:
+            # 不齐全的扣2分 / 机构不健全扣1分: a level (or an item) that costs points
+            c.kind, c.label, c.step = "label", ded.group(1), {"deduct": Decimal(ded.group(2))}
         elif re.search(r"扣", text):
             c.kind = "unread"  # deducts something in a way not understood
         return c
@@ -535,6 +543,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         others = [c for c in scoring if c.kind not in ("ratio", "cap") and not (c.full and c.kind == "label")]
         if others:
             return _manual(clauses, others[0], "与按比例计分的条款同时出现")
+        if re.search(r"率", ratios[0].text) and not re.search(r"/|÷|比值|比例|占.*比", ratios[0].text):
+            rule = Rule("proportional", {"cap": ONE}, "比例法：得分 = 分值 × 完成率（执行率），最高得满分")
+            return Reading(rule, clauses)
         rule = Rule(
             "ratio", {"cap": ONE, "reverse": "manual"}, "比率法：得分 = 实际值 / 目标值 × 分值，最高得满分"
         )
@@ -602,6 +613,25 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         tail = "；其余不得分" if params.get("otherwise") != "manual" else "；未达到时由评价人员判断"
         return Reading(Rule("tiers", params, f"分档法：{shown}{tail}"), clauses)
 
+    costs = [c for c in labels if c.points is None and c.step.get("deduct") is not None]
+    if costs and len(costs) == len(labels) and len(costs) >= 2 and not conds:
+        # 机构不健全扣2分，人员不落实扣2分，…: each failed item costs its points
+        deducts = [c.step["deduct"] for c in costs]
+        return Reading(
+            Rule(
+                "checklist",
+                {"mode": "deduct_points", "deducts": deducts, "n": len(deducts)},
+                "要点法（扣分式）：" + "；".join(f"{c.label}扣{fmt_num(c.step['deduct'])}分" for c in costs),
+                points_named=len(deducts),
+            ),
+            clauses,
+        )
+    if costs:
+        top = max((c.points for c in labels if c.points is not None), default=None)
+        for c in costs:
+            if top is None:
+                return _manual(clauses, c, "扣分的基数不明确", final=False)
+            c.points = max(Decimal(0), top - c.step["deduct"])
     if labels:
         pairs = [(c.label or c.text, c.points, c.points_unit) for c in labels]
         if len({p[0] for p in pairs}) != len(pairs) or any(not p[0] for p in pairs):

@@ -595,8 +595,35 @@ def _checklist_shares(p: dict[str, Any], n: int) -> list[Decimal]:
     return shares
 
 
+def _score_deduct_points(rule: Rule, f: Facts) -> Outcome:
+    """Items that each cost their own points when not met (机构不健全扣2分，人员不落实扣2分 …)."""
+    deducts: list[Decimal] = rule.params["deducts"]
+    if f.judgements is None:
+        if f.failures is not None and len(set(deducts)) == 1:
+            amount = f.failures * deducts[0]
+            return Outcome(
+                max(ZERO, f.weight - amount), f"不符合{f.failures}项，扣{fmt_num(min(amount, f.weight))}分"
+            )
+        if f.words_match:
+            return Outcome(f.weight, f"业绩值“{f.actual_word}”与标杆值一致，视为全部要点符合，得满分")
+        return _missing("要点判定")
+    if len(f.judgements) != len(deducts):
+        return Outcome(
+            None,
+            f"要点判定有{len(f.judgements)}项，评分标准列出{len(deducts)}项，无法逐项计分，保留申报得分",
+            needs="要点判定",
+        )
+    amount = sum((d for d, ok in zip(deducts, f.judgements, strict=True) if not ok), ZERO)
+    if amount == 0:
+        return Outcome(f.weight, f"{len(deducts)}项全部符合，得满分")
+    lost = "、".join(f"第{i + 1}项" for i, ok in enumerate(f.judgements) if not ok)
+    return Outcome(max(ZERO, f.weight - amount), f"{lost}不符合，扣{fmt_num(min(amount, f.weight))}分")
+
+
 def score_checklist(rule: Rule, f: Facts) -> Outcome:
     p = rule.params
+    if p.get("mode") == "deduct_points":
+        return _score_deduct_points(rule, f)
     jo = _judgement_outcome(f)
     n = p.get("n")
     if jo is None:
@@ -653,6 +680,15 @@ def score_checklist(rule: Rule, f: Facts) -> Outcome:
 def formula_checklist(rule: Rule, refs: Refs, f: Facts) -> str | None:
     p = rule.params
     w = refs.weight
+    if p.get("mode") == "deduct_points":
+        deducts: list[Decimal] = p["deducts"]
+        if f.judgements is not None and refs.judgements is not None and len(f.judgements) == len(deducts):
+            const = ",".join(_num(d) for d in deducts)
+            all_points = _num(sum(deducts, ZERO))
+            return f"MAX(0,{w}-({all_points}-SUMPRODUCT({{{const}}},{refs.judgements})))"
+        if f.judgements is None and f.failures is not None and refs.failures and len(set(deducts)) == 1:
+            return f"MAX(0,{w}-{refs.failures}*{_num(deducts[0])})"
+        return None
     if refs.judgements is None or f.judgements is None:
         if f.judgements is None and f.failures is not None and p.get("mode") == "deduct" and p.get("n"):
             if refs.failures is None:
