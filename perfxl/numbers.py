@@ -274,7 +274,16 @@ _PREFIXES = (
     ("=", EQ),
     ("等于", EQ),
 )
-_SUFFIXES = (("以上", GE), ("及以上", GE), ("以内", LE), ("以下", LE), ("及以下", LE))
+# longest first: "5人及以下" must not leave "及" in the unit
+_SUFFIXES = (
+    ("(含)以上", GE),
+    ("及以上", GE),
+    ("以上", GE),
+    ("以内", LE),
+    ("(含)以下", LE),
+    ("及以下", LE),
+    ("以下", LE),
+)
 
 
 @dataclass(frozen=True)

@@ -707,6 +707,15 @@ def _threshold_param(value: str, default: str = GE) -> tuple[str, Decimal, bool]
     return comp, Decimal(m.group(1)), False
 
 
+def _per_param(value: str) -> Decimal:
+    """单位= (the step of a deduction) in percentage points: 1, 1%, 1个百分点 all mean one point."""
+    v = normalize(value)
+    m = re.fullmatch(rf"({NUM})(?:%|个百分点|百分点)?", v)
+    if not m or Decimal(m.group(1)) == 0:
+        raise OverrideError(f"“{value}”不是扣分单位（应为如 1% 或 5%，表示每 1 或 5 个百分点）")
+    return Decimal(m.group(1))
+
+
 def _pct_param(value: str) -> Decimal:
     v = normalize(value)
     m = re.fullmatch(rf"({NUM})(%?)", v)
@@ -748,7 +757,7 @@ def _parse_override(text: str) -> Rule:
         p["cap"] = _pct_param(kv.get("上限", "100%"))
     elif kind == "pass_fail":
         if "阈值" in kv:
-            comp, val, pct = _threshold_param(kv["阈值"], LE)
+            comp, val, pct = _threshold_param(kv["阈值"])
             p.update(comparator=comp, threshold=val, percent=pct)
     elif kind in ("step", "threshold"):
         if "阈值" in kv:
@@ -757,13 +766,13 @@ def _parse_override(text: str) -> Rule:
         elif kind == "threshold":
             raise OverrideError("满意度法需要 阈值=…，如 阈值=90%")
         d, unit = _amount(kv.get("步长", "5%权重"))
-        p.update(deduct=d, deduct_unit=unit, per=_pct_param(kv.get("单位", "1")))
+        p.update(deduct=d, deduct_unit=unit, per=_per_param(kv.get("单位", "1")))
     elif kind == "band":
         d, unit = _amount(kv.get("步长", "2%权重"))
         p.update(
             top=_pct_param(kv.get("满分线", "100%")),
             floor=_pct_param(kv.get("零分线", "60%")),
-            per=_pct_param(kv.get("单位", "1")),
+            per=_per_param(kv.get("单位", "1")),
             deduct=d,
             deduct_unit=unit,
         )
@@ -772,7 +781,7 @@ def _parse_override(text: str) -> Rule:
         base = kv.get("基础分")
         p.update(
             tolerance=_pct_param(kv.get("容差", "10%")),
-            per=_pct_param(kv.get("单位", "1")),
+            per=_per_param(kv.get("单位", "1")),
             deduct=d,
             deduct_unit=unit,
             base=Decimal(base) if base else None,
@@ -782,10 +791,14 @@ def _parse_override(text: str) -> Rule:
             shares = [Decimal(x) / HUNDRED for x in re.findall(NUM, kv["权重"])]
             p.update(mode="award", shares=shares, n=len(shares))
         elif "扣分" in kv:
-            d, _unit = _amount(kv["扣分"])
+            d, unit = _amount(kv["扣分"])
             if "项数" not in kv:
                 raise OverrideError("扣分式要点法需要 项数=…")
-            p.update(mode="deduct", deduct=d, n=int(kv["项数"]))
+            n_items = int(kv["项数"])
+            if unit == "points":  # 扣分=1分: each missing point costs one point, not the weight
+                p.update(mode="deduct_points", deducts=[d] * n_items, n=n_items)
+            else:
+                p.update(mode="deduct", deduct=d, n=n_items)
         else:
             n = int(kv["项数"]) if "项数" in kv else None
             base_share = _pct_param(kv["基础"]) if "基础" in kv else Decimal(0)

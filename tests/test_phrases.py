@@ -521,3 +521,30 @@ def test_three_described_levels_score_only_a_named_level():
     r = explain_rule(text, weight="4", actual="无直接应用于项目立项")
     assert r.kind == "labels" and r.score == 0.0
     assert explain_rule(text, weight="4", actual="经分析其他可以应用于项目立项依据").score == 2.0
+
+
+@pytest.mark.parametrize(
+    ("method", "kw", "expected"),
+    [
+        # 单位=1% is one percentage point (it was read as 0.01 points: every shortfall scored 0)
+        ("扣分法 阈值=≥95% 步长=0.2分 单位=1%", {"actual": "93%"}, 9.6),
+        ("扣分法 阈值=≥95% 步长=1分 单位=5%", {"actual": "85%"}, 8.0),
+        # 扣分=1分 costs one point per missing item (it cost the whole weight)
+        ("要点法 项数=4 扣分=1分", {"judgements": "√×√√"}, 3.0),
+        ("要点法 项数=4 扣分=25%", {"judgements": "√×√√"}, 3.0),
+        # an unsigned threshold means "at least", as in 扣分法 and 满意度法 (it meant ≤)
+        ("达标法 阈值=95%", {"actual": "96%"}, 4.0),
+        ("达标法 阈值=95%", {"actual": "94%"}, 0.0),
+        ("达标法 阈值=≤100%", {"actual": "94%"}, 4.0),
+    ],
+)
+def test_override_units_mean_what_the_syntax_help_says(method, kw, expected):
+    assert explain_rule("", method=method, weight="10" if "扣分法" in method else "4", **kw).score == expected
+
+
+def test_targets_with_ji_yishang_keep_their_unit():
+    from perfxl.numbers import parse_target
+
+    t = parse_target("5人及以下")
+    assert (t.comparator, t.value, t.unit) == ("le", 5, "人")
+    assert parse_target("90%(含)以上").comparator == "ge"
