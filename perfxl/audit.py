@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .errors import Finding
 from .grades import grade_of
 from .numbers import HUNDRED, cell_text, fmt_num, fmt_pct, normalize, parse_number, round_half_up
+from .phrases import prepare, stated_full_points
 from .rates import audit_base, match_rate
 
 if TYPE_CHECKING:
@@ -313,29 +314,49 @@ def check_process_text(ev: Evaluation) -> Iterator[Finding]:
 
 
 def check_rule_points(ev: Evaluation) -> Iterator[Finding]:
-    """Rule text awarding full points different from the weight ("得5分" on weight 4)."""
+    """A rule text whose own full points differ from the weight ("得5分" on weight 4), whatever
+    was declared: the rule is scored as written and never above the weight (docs/rules.md)."""
     t = ev.table
     for r in ev.indicators:
         if r.role != "base" or r.weight is None:
             continue
-        full = r.rule.params.get("full") or r.rule.params.get("base")
-        if r.rule.kind == "checklist":
-            full = None
-        if full is None and r.rule.kind in ("step", "pass_fail", "manual", "binary"):
-            text = normalize(cell_text(r.row.values.get("rule", "")))
-            m = re.search(
-                r"(?:全部|均|完整|规范|合规|达到|认定|完成)[^,，;；。]{0,12}?得(\d+(?:\.\d+)?)分", text
-            )
-            if m:
-                full = Decimal(m.group(1))
-        if full is not None and isinstance(full, Decimal) and abs(full - r.weight) > TOL:
-            yield _f(
-                "warning",
-                "rule.points",
-                t.sheet,
-                t.cell(r.row.row, "rule"),
-                f"“{r.row.name}”评分标准写满分 {fmt_num(full)} 分，但权重为 {fmt_num(r.weight)}（按权重计分）",
-            )
+        full = _rule_full_points(r)
+        if not isinstance(full, Decimal) or abs(full - r.weight) <= TOL:
+            continue
+        if full < r.weight:
+            done = f"按评分标准计分，本行最高得 {fmt_num(full)} 分"
+        else:
+            done = f"按评分标准计分，超过权重的部分不计，本行最高得 {fmt_num(r.weight)} 分"
+        yield _f(
+            "warning",
+            "rule.points",
+            t.sheet,
+            t.cell(r.row.row, "rule"),
+            f"“{r.row.name}”评分标准写满分 {fmt_num(full)} 分，但权重为 {fmt_num(r.weight)} 分：{done}；"
+            "请核对指标体系",
+        )
+
+
+def _rule_full_points(r: IndicatorResult) -> Decimal | None:
+    """The full points a rule's text states (None: it states none, or shares of the weight)."""
+    p = r.rule.params
+    kind = r.rule.kind
+    if kind == "checklist":
+        return p.get("full") if p.get("mode") == "award" and p.get("shares") and p.get("full") else None
+    if kind == "tiers":
+        pts = [t["points"] for t in p.get("tiers", ()) if t.get("unit") != "weight"]
+        return max(pts) if pts and len(pts) == len(p["tiers"]) else None
+    if kind == "labels":
+        pts = [
+            lab["points"]
+            for lab in p.get("labels", ())
+            if lab["points"] is not None and lab.get("unit") != "weight"
+        ]
+        return max(pts) if pts else None
+    if kind == "manual":
+        return stated_full_points(prepare(cell_text(r.row.values.get("rule", ""))))
+    full: Decimal | None = p.get("full") or p.get("base")
+    return full
 
 
 def check_linked_rates(ev: Evaluation) -> Iterator[Finding]:

@@ -560,7 +560,26 @@ def _recognize(text: str) -> Rule:
     rule.source = "none" if rule.kind == "manual" else "text"
     if rule.points_named is None:
         rule.points_named = count_points(text)
+    if rule.kind in _STATED_FULL_KINDS and rule.params.get("full") is None:
+        full = stated_full_points(t)
+        awards = re.findall(rf"(?:得|计|给)({NUM})分", t)
+        if full is None and rule.kind in ("binary", "pass_fail") and len(awards) == 1:
+            full = Decimal(awards[0])  # 资金支付及时得2分，不及时不得分: the one amount it awards
+        if full is not None:
+            rule.params["full"] = full
     return rule
+
+
+# kinds whose whole-row award the text may state in points ("…全部合规得3分")
+_STATED_FULL_KINDS = ("step", "threshold", "band", "pass_fail", "binary", "deduct_each")
+
+
+def stated_full_points(t: str) -> Decimal | None:
+    """The full points a prepared rule text awards for the whole row ("全部符合得3分"), if it says."""
+    m = re.search(
+        rf"(?:全部|均|完整|规范|合规|达到|认定|完成|满足|符合|齐全|到位)[^,;。]{{0,12}}?(?:得|计)({NUM})分", t
+    )
+    return Decimal(m.group(1)) if m else None
 
 
 def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule | None:

@@ -370,15 +370,32 @@ def formula_proportional(rule: Rule, refs: Refs, f: Facts) -> str | None:
     return f"{refs.weight}*MAX(0,MIN({a},{cap}))"
 
 
+def top_points(rule: Rule, weight: Decimal) -> Decimal:
+    """The most a rule awards: the full points its text states, capped at the row's weight.
+
+    The one policy for a rule whose own full points differ from the weight (docs/rules.md):
+    the text is scored as written, never above the weight — "…得3分" on a 4-point row
+    scores at most 3; "…得5分" on a 4-point row at most 4.  audit's rule.points says so.
+    """
+    full = rule.params.get("full")
+    return min(full, weight) if full is not None else weight
+
+
+def _top_expr(rule: Rule, w: str) -> str:
+    full = rule.params.get("full")
+    return f"MIN({_num(full)},{w})" if full is not None else w
+
+
 def score_pass_fail(rule: Rule, f: Facts) -> Outcome:
     th = _threshold(rule, f)
     a = f.actual_value
     if th is not None and a is not None:
         comp, t, percent, unit = th
         if _is_met(comp, a, t):
+            top = top_points(rule, f.weight)
             return Outcome(
-                f.weight,
-                f"实际 {_show(a, percent, unit)} 达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，得满分",
+                top,
+                f"实际 {_show(a, percent, unit)} 达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，得{_pts(top, f.weight)}",
             )
         return Outcome(
             ZERO, f"实际 {_show(a, percent, unit)} 未达到 {_CMP_CN[comp]}{_show(t, percent, unit)}，不得分"
@@ -390,7 +407,7 @@ def formula_pass_fail(rule: Rule, refs: Refs, f: Facts) -> str | None:
     th = _threshold(rule, f)
     if th is not None and f.actual_value is not None and refs.actual and refs.target:
         cmp = _EXCEL_CMP[th[0]]
-        return f"IF({_actual_expr(refs)}{cmp}{refs.target},{refs.weight},0)"
+        return f"IF({_actual_expr(refs)}{cmp}{refs.target},{_top_expr(rule, refs.weight)},0)"
     return formula_binary(rule, refs, f)
 
 
@@ -408,7 +425,7 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
     if divided:
         percent, unit = True, ""
     p = rule.params
-    full = min(p["full"], f.weight) if p.get("full") is not None else f.weight
+    full = top_points(rule, f.weight)
     shown_a, shown_t = _show(a, percent, unit), _show(t, percent, unit)
     if divided:
         shown_a = f"{_show(f.actual_value or ZERO, False, f.actual.unit if f.actual else '')}÷{fmt_num(f.target.value if f.target and f.target.value else ZERO, 4)} = {shown_a}"
@@ -519,8 +536,9 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
         return _missing("业绩值")
     p = rule.params
     top, floor = p["top"], p["floor"]
+    best = top_points(rule, f.weight)
     if a >= top:
-        return Outcome(f.weight, f"实际 {fmt_pct(a)} ≥ {fmt_pct(top)}，得满分")
+        return Outcome(best, f"实际 {fmt_pct(a)} ≥ {fmt_pct(top)}，得{_pts(best, f.weight)}")
     if a < floor:
         return Outcome(ZERO, f"实际 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
     steps = (top - a) * HUNDRED / p.get("per", ONE)
@@ -528,11 +546,11 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
     most = _max_deduct(p, f.weight)
     if most is not None:
         amount = min(amount, most)
-    s = max(ZERO, f.weight - amount)
+    s = max(ZERO, best - amount)
     return Outcome(
         s,
         f"实际 {fmt_pct(a)}，低于{fmt_pct(top)} {fmt_num((top - a) * HUNDRED)}个百分点，"
-        f"每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, f.weight))}分",
+        f"每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, best))}分",
     )
 
 
@@ -546,7 +564,8 @@ def formula_band(rule: Rule, refs: Refs, f: Facts) -> str | None:
     ded = _deduct_factor(p, w)
     per = _num(p.get("per", ONE))
     amount = _cap_expr(rule, f"({top}-{a})*100/{per}*{ded}", w)
-    return f"IF({a}>={top},{w},IF({a}<{floor},0,MAX(0,{w}-{amount})))"
+    best = _top_expr(rule, w)
+    return f"IF({a}>={top},{best},IF({a}<{floor},0,MAX(0,{best}-{amount})))"
 
 
 def score_tolerance(rule: Rule, f: Facts) -> Outcome:
@@ -749,7 +768,7 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
         if th is not None and a is not None and _is_met(th[0], a, th[1]):
             return Outcome(f.weight, f"实际 {_show(a, th[2], th[3])} 达到标杆值，无扣分项，得满分")
         return _missing("不符合项数或要点判定")
-    full = min(p["full"], f.weight) if p.get("full") is not None else f.weight
+    full = top_points(rule, f.weight)
     amount = failures * _deduct_amount(p, f.weight)
     most = _max_deduct(p, f.weight)
     if most is not None:
@@ -857,7 +876,8 @@ def score_binary(rule: Rule, f: Facts) -> Outcome:
     if rule.params.get("words_only") and not ok and not f.judgements and f.failures is None:
         # a qualitative line whose words differ is the evaluator's judgement, not a zero
         return Outcome(None, f"{why}，定性指标保留申报得分")
-    return Outcome(f.weight if ok else ZERO, f"{why}，{'得满分' if ok else '不得分'}")
+    top = top_points(rule, f.weight)
+    return Outcome(top if ok else ZERO, f"{why}，{'得' + _pts(top, f.weight) if ok else '不得分'}")
 
 
 def _condition_expr(refs: Refs, f: Facts) -> str | None:
@@ -885,7 +905,7 @@ def _condition_expr(refs: Refs, f: Facts) -> str | None:
 
 def formula_binary(rule: Rule, refs: Refs, f: Facts) -> str | None:
     cond = _condition_expr(refs, f)
-    return None if cond is None else f"IF({cond},{refs.weight},0)"
+    return None if cond is None else f"IF({cond},{_top_expr(rule, refs.weight)},0)"
 
 
 def score_bonus(rule: Rule, f: Facts) -> Outcome:

@@ -95,3 +95,9 @@ def test_rules_example_declared_errors():
 )
 def test_stated_score(text, score):
     assert stated_score(text) == (Decimal(score) if score else None)
+
+
+def test_rule_points_says_what_was_done():
+    ev = perfxl.score(REF004)
+    [f] = [f for f in ev.findings if f.code == "rule.points"]
+    assert f.cell == "I23" and "超过权重的部分不计，本行最高得 4 分" in f.message

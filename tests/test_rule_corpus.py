@@ -66,3 +66,27 @@ def test_the_issue_cases_score_as_written(results):
     text = "符合要求的得7分，不符合要求的视具体情况扣分"
     assert score(text, weight="7", actual="符合要求") == 7.0
     assert score(text, weight="7", actual="不符合要求") is None
+
+
+def test_one_policy_for_a_rule_whose_points_differ_from_the_weight():
+    """The text is scored as written, never above the weight — in every kind (docs/rules.md)."""
+    from perfxl.api import explain_rule
+
+    def score(text, **kw):
+        return explain_rule(text, **kw).score
+
+    # text below the weight: at most the text's points
+    assert (
+        score("项目支出预算调整率在±10%以内，得2分，每增减1%扣0.1分，扣完为止", weight="3", actual="5%")
+        == 2.0
+    )
+    assert score("以上评价要点全部合规得3分，一项不符合扣1分，扣完为止。", weight="4", failures=1) == 2.0
+    assert score("≥90%，计3分；80%（含）-90%，计2分；80%以下不得分", weight="4", actual="95%") == 3.0
+    assert score("资金支付及时得2分，不及时不得分", weight="3", judgements="√") == 2.0
+    # text above the weight: capped at the weight (reference 004 C31 scores 4 of its "得5分")
+    assert (
+        score("全部按期保质保量完成得5分；一项重点工作没有完成2分，扣完为止。", weight="4", failures=0) == 4.0
+    )
+    assert (
+        score("全部按期保质保量完成得5分；一项重点工作没有完成2分，扣完为止。", weight="4", failures=1) == 2.0
+    )
