@@ -207,7 +207,7 @@ def explain_rule(
     """
     from .evaluate import parse_judgements
     from .numbers import align_units, as_percent_like, normalize, parse_number, parse_target
-    from .phrases import OverrideError, parse_override, recognize
+    from .phrases import OverrideError, default_rule, parse_override, recognize
     from .rules import KIND_LABELS, Facts, final_round
     from .rules import score as score_rule
 
@@ -215,6 +215,11 @@ def explain_rule(
         r = parse_override(method) if method else recognize(text)
     except OverrideError as exc:
         raise ArgumentError(str(exc), "method") from None
+    if not method and not text.strip():
+        # a blank 评分标准 (as on national 自评表 rows): the default rule for this target and actual
+        tgt0 = parse_target(target) if target else None
+        act0 = parse_number(actual) if actual else None
+        r = default_rule(tgt0, act0 is not None, bool(actual) and act0 is None)
     data = r.to_json()
     result_score: float | None = None
     reason: str | None = None

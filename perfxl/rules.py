@@ -335,10 +335,15 @@ def score_ratio(rule: Rule, f: Facts) -> Outcome:
         if t == 0:
             return Outcome(None, "标杆值为0，无法计算完成比例", needs="非零标杆值")
         r = a / t
-    r = min(r, cap)
-    r = max(r, ZERO)
+    if f.rate_digits is not None:  # --rate-digits rounds the completion ratio itself (113 ÷ 140 → 81%)
+        r = round_half_up(r, f.rate_digits + 2)
+    raw = r
+    r = max(min(r, cap), ZERO)
     s = f.weight * r
-    return Outcome(s, f"完成比例 {fmt_pct(r)}，得分 = {fmt_num(f.weight)} × {fmt_pct(r)} = {fmt_num(s)}")
+    shown = fmt_pct(raw) if raw == r else f"{fmt_pct(raw)}（超过{fmt_pct(cap)}按{fmt_pct(cap)}计）"
+    if raw < 0:
+        shown = f"{fmt_pct(raw)}（按0计）"
+    return Outcome(s, f"完成比例 {shown}，得分 = {fmt_num(f.weight)} × {fmt_pct(r)} = {fmt_num(s)}")
 
 
 def formula_ratio(rule: Rule, refs: Refs, f: Facts) -> str | None:
@@ -348,9 +353,13 @@ def formula_ratio(rule: Rule, refs: Refs, f: Facts) -> str | None:
     comp = th[0]
     a, t, w = _actual_expr(refs), refs.target, refs.weight
     cap = _num(rule.params.get("cap", ONE))
+
+    def rounded(x: str) -> str:
+        return f"ROUND({x},{refs.rate_digits + 2})" if refs.rate_digits is not None else x
+
     if comp in (LE, LT):
-        return f"IF({a}=0,{w}*{cap},{w}*MAX(0,MIN({t}/{a},{cap})))"
-    return f'IF({t}=0,"",{w}*MAX(0,MIN({a}/{t},{cap})))'
+        return f"IF({a}=0,{w}*{cap},{w}*MAX(0,MIN({rounded(f'{t}/{a}')},{cap})))"
+    return f'IF({t}=0,"",{w}*MAX(0,MIN({rounded(f"{a}/{t}")},{cap})))'
 
 
 def score_proportional(rule: Rule, f: Facts) -> Outcome:

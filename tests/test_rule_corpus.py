@@ -90,3 +90,15 @@ def test_one_policy_for_a_rule_whose_points_differ_from_the_weight():
     assert (
         score("全部按期保质保量完成得5分；一项重点工作没有完成2分，扣完为止。", weight="4", failures=1) == 2.0
     )
+
+
+def test_notes_rate_digits_and_the_default_rule_preview():
+    from perfxl.api import explain_rule
+
+    # a blank 评分标准 shows the default rule the form uses; --rate-digits rounds a count ratio too
+    r = explain_rule("", weight="3", target="≥140个", actual="113个", rate_digits=0)
+    assert r.kind == "ratio" and "默认规则" in r.explanation and r.score == 2.43
+    assert explain_rule("", weight="3", target="≥140个", actual="113个").score == 2.42
+    # the note tells the truth about a capped completion
+    r = explain_rule("", weight="10", target="≥116件", actual="174件")
+    assert r.score == 10.0 and "150.00%（超过100.00%按100.00%计）" in (r.reason or "")
