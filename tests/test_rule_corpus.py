@@ -102,3 +102,15 @@ def test_notes_rate_digits_and_the_default_rule_preview():
     # the note tells the truth about a capped completion
     r = explain_rule("", weight="10", target="≥116件", actual="174件")
     assert r.score == 10.0 and "150.00%（超过100.00%按100.00%计）" in (r.reason or "")
+
+
+def test_docs_rules_md_names_every_kind_and_clause_type():
+    from pathlib import Path
+
+    from perfxl.rules import KIND_LABELS, KINDS
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    for kind in KINDS:
+        assert f"`{kind}`" in doc and KIND_LABELS[kind] in doc, kind
+    for clause in ("definition", "condition", "label", "step", "cap", "item", "ratio", "judgement"):
+        assert f"`{clause}`" in doc, clause
