@@ -4,6 +4,7 @@ goes from a module to one of a lower layer; pandas only on the paths that need i
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,22 @@ def test_pandas_and_writers_load_only_where_needed():
     code2 = "import sys, perfxl.cli; print('pandas' in sys.modules, 'perfxl.evaluate' in sys.modules)"
     out2 = subprocess.run([sys.executable, "-c", code2], cwd=root, capture_output=True, text=True, check=True)
     assert out2.stdout.strip() == "False False"
+
+
+def test_dependencies_are_exactly_what_the_code_imports():
+    """pyproject's runtime dependencies = the third-party modules perfxl imports (openpyxl only in tests)."""
+    import sys
+    import tomllib
+
+    root = PKG.parent
+    declared = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {re.split(r"[<>=!~\[ ]", d)[0].replace("-", "_").lower() for d in declared}
+    imported: set[str] = set()
+    for path in PKG.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = {m.lower() for m in imported if m not in sys.stdlib_module_names and m != "perfxl"}
+    assert third_party == names, (third_party, names)
