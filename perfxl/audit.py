@@ -250,6 +250,10 @@ def check_grade(ev: Evaluation) -> Iterator[Finding]:
 
 
 _STATED_SCORE = [
+    # arithmetic: 得分=3×100%=3分, 得分=4×93.22%=3.73分, 该项得分=4*0.9322=3.73 (the result counts)
+    re.compile(
+        r"得分\s*[=为:]\s*[-\d.%×*xX÷/+()（）\s]*?[×*xX÷/+][-\d.%×*xX÷/+()（）\s]*=\s*(-?\d+(?:\.\d+)?)\s*分?"
+    ),
     re.compile(r"得分\s*[=＝为:：]?\s*(-?\d+(?:\.\d+)?)\s*分"),
     re.compile(r"(?:最终|综合评价|经综合评价|最终得分为|该项最终)\s*得\s*(?:分为)?\s*(-?\d+(?:\.\d+)?)\s*分"),
     re.compile(r"得\s*(-?\d+(?:\.\d+)?)\s*分"),
@@ -261,13 +265,12 @@ def stated_score(text: str) -> Decimal | None:
     """The score a 评分过程 text states last: '得分=3分', '经综合评价得 3分', '最终得分为4.08分'."""
     t = normalize(text)
     # scores stated against the full points ("满分3分，得3分") — the last 得…分 is the verdict
-    for pat in _STATED_SCORE[:2]:
-        found = pat.findall(t)
-        if found:
-            return Decimal(found[-1])
+    stated = [(m.end(), m.group(1)) for pat in _STATED_SCORE[:3] for m in pat.finditer(t)]
+    if stated:
+        return Decimal(max(stated)[1])  # the last stated result counts
     found = [
         m
-        for m in _STATED_SCORE[2].finditer(t)
+        for m in _STATED_SCORE[3].finditer(t)
         if not t[max(0, m.start() - 2) : m.start()].endswith(("满分", "值"))
     ]
     if found:

@@ -22,6 +22,7 @@ XFD1048576 aborts the whole process.  Therefore, for an .xlsx:
 
 from __future__ import annotations
 
+import html
 import os
 import posixpath
 import re
@@ -56,6 +57,9 @@ class Sheet:
     merged: list[Range] = field(default_factory=list)
     # cells (row, col) holding a formula saved without its result: they read as ''
     uncached: set[tuple[int, int]] = field(default_factory=set)
+    # the formula text of those cells and of formulas whose saved result is an error
+    # (#NAME?, #VALUE!): a target typed as "=20部" is stored as the formula 20部
+    formula_text: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> object:
         if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
@@ -87,9 +91,10 @@ class Book:
         from python_calamine import CalamineError
 
         uncached: set[tuple[int, int]] = set()
+        texts: dict[tuple[int, int], str] = {}
         if self._parts is not None:
             try:
-                uncached = self._parts.scan_sheet(name)
+                uncached, texts = self._parts.scan_sheet(name)
             except PerfxlError as exc:
                 exc.sheet = exc.sheet or name
                 raise
@@ -107,7 +112,7 @@ class Book:
             raise
         except (CalamineError, ValueError, OSError) as exc:
             raise PerfxlError(f"工作表无法读取（{_reason(exc)}）", sheet=name) from exc
-        return Sheet(name, rows, merged, uncached)
+        return Sheet(name, rows, merged, uncached, texts)
 
     def find(self, *patterns: str, exact_first: bool = True) -> str | None:
         """First sheet whose name equals, then contains, one of the patterns (in order)."""
@@ -173,6 +178,7 @@ _F_TAG = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _CELL_START = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*>|<(?:[\w.-]+:)?c>")
 _CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>[^<]")
+_F_BODY = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>([^<]*)<")
 _ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
 
 
@@ -233,8 +239,9 @@ class _Parts:
         if size != info.file_size or crc != info.CRC:
             raise PerfxlError("文件已损坏（压缩包内容校验失败），请重新保存或重新复制该文件")
 
-    def scan_sheet(self, name: str) -> set[tuple[int, int]]:
-        """Check a worksheet against the caps before calamine loads it; return its uncached formula cells."""
+    def scan_sheet(self, name: str) -> tuple[set[tuple[int, int]], dict[tuple[int, int], str]]:
+        """Check a worksheet against the caps before calamine loads it; return its uncached formula
+        cells and the formula text of those and of formulas whose saved result is an error."""
         part = self.sheets.get(name)
         if part is None:
             # not found through the workbook's relationships: scan every worksheet part instead
@@ -242,13 +249,13 @@ class _Parts:
                 if other not in self.scanned:
                     _SheetScan(other).run(self.stream(self.infos[other]))
                     self.scanned.add(other)
-            return set()
+            return set(), {}
         if part not in self.infos:
-            return set()  # calamine will report the missing part
+            return set(), {}  # calamine will report the missing part
         scan = _SheetScan(part)
         scan.run(self.stream(self.infos[part]))
         self.scanned.add(part)
-        return scan.uncached
+        return scan.uncached, scan.texts
 
 
 def _inflate(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -357,6 +364,7 @@ class _SheetScan:
         self.row = -1  # calamine's position for rows and cells without a reference
         self.col = -1
         self.uncached: set[tuple[int, int]] = set()
+        self.texts: dict[tuple[int, int], str] = {}
 
     def run(self, chunks: Iterator[bytes]) -> None:
         buf = bytearray()
@@ -431,14 +439,24 @@ class _SheetScan:
                 continue
             attrs = starts[-1].group(0)
             body = text[fm.start() : end.start()]
-            if _VALUE.search(body):
-                continue
             kind = _T_ATTR.search(attrs)
+            ref = _R_ATTR.search(attrs)
+            if not (ref and ref.group(1) and ref.group(2)):
+                continue
+            pos = (int(ref.group(2)) - 1, _col_index(ref.group(1)))
+            if _VALUE.search(body):
+                if kind and kind.group(1) == b"e":
+                    self._keep_text(pos, body)
+                continue
             if kind and kind.group(1) in (b"str", b"inlineStr"):
                 continue  # a formula whose result is the empty text
-            ref = _R_ATTR.search(attrs)
-            if ref and ref.group(1) and ref.group(2):
-                self.uncached.add((int(ref.group(2)) - 1, _col_index(ref.group(1))))
+            self.uncached.add(pos)
+            self._keep_text(pos, body)
+
+    def _keep_text(self, pos: tuple[int, int], body: bytes) -> None:
+        m = _F_BODY.search(body)
+        if m and len(self.texts) < 10000:
+            self.texts[pos] = html.unescape(m.group(1).decode("utf-8", "replace"))[:200]
 
 
 def _last_row_end(buf: bytearray, start: int) -> int:

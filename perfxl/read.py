@@ -263,9 +263,26 @@ def _read_rows(
         and any(cell_text(v) for v in sheet.rows[start])
     ):
         start += 1
+    as_text: list[Finding] = []
     for r in range(start, len(sheet.rows)):
         raw = sheet.rows[r]
         vals = {k: sheet.value(r, c) for k, c in cols.items()}
+        for key in ("target", "actual"):
+            typed = _typed_as_formula(sheet, r, cols[key]) if key in cols else None
+            if typed is not None and key == "actual":
+                typed = typed[1:]  # "=120册" as an actual means 120册
+            if typed is not None:
+                vals[key] = typed
+                as_text.append(
+                    Finding(
+                        "info",
+                        "formula.as_text",
+                        sheet.name,
+                        a1(r, cols[key]),
+                        f"{LABELS[key]}“={typed.lstrip('=')}”被保存成了公式（以“=”开头的文字会被 Excel、WPS 和脚本当作公式），"
+                        f"已按文字“{typed}”读取；输入前把该列设为文本格式即可避免",
+                    )
+                )
         if "level1" in cols and cell_text(vals["level1"]):
             new_l1 = _flat(cell_text(vals["level1"]))
             if new_l1 != l1:
@@ -310,7 +327,7 @@ def _read_rows(
                 experts=[(c, sheet.value(r, c)) for _lab, c in experts],
             )
         )
-    findings = _uncached(sheet, cols, experts, [r.row for r in rows])
+    findings = as_text + _uncached(sheet, cols, experts, [r.row for r in rows])
     return IndicatorTable(
         sheet.name, header, cols, experts, labels, rows, totals, title, findings=findings, first_row=start
     )
@@ -338,8 +355,25 @@ def _uncached(
         )
         for r in rows
         for c, label in where
-        if (r, c) in sheet.uncached
+        if (r, c) in sheet.uncached and _typed_as_formula(sheet, r, c) is None
     ]
+
+
+_CELL_ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#N/A", "#NUM!", "#NULL!", "#DIV/0!")
+# text no spreadsheet formula can be: Chinese words, or a bare comparator and number (=20部, =≥90%, =1年)
+_TEXT_LIKE = re.compile(r'^(?!.*["(])(?:.*[\u4e00-\u9fff].*|[≥≤<>]?\s*-?\d+(?:\.\d+)?\s*%?)$')
+
+
+def _typed_as_formula(sheet: Sheet, r: int, c: int) -> str | None:
+    """A 标杆值/业绩值 typed as "=20部" that a tool stored as a formula (no result, or #NAME?):
+    the text the evaluator meant, or None."""
+    text = sheet.formula_text.get((r, c))
+    if text is None or not _TEXT_LIKE.match(text.strip()):
+        return None
+    value = sheet.value(r, c)
+    if (r, c) in sheet.uncached or str(value).strip() in _CELL_ERRORS or not cell_text(value):
+        return "=" + text.strip()
+    return None
 
 
 # ---------------------------------------------------------------- 项目信息

@@ -122,3 +122,46 @@ def test_project_info(tmp_path):
         and info.get("grades") == "优90,良80,中>70"
     )
     assert info.cells["grades"].a1 == "B3"
+
+
+def test_a_target_typed_as_a_formula_is_read_as_the_text_meant(tmp_path):
+    """openpyxl (and other tools) store a typed "=20部" as a formula; Excel/WPS then show #NAME?."""
+    import openpyxl
+
+    import perfxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "指标"
+    ws.append(["一级指标", "三级指标", "权重", "标杆值", "业绩值", "评分标准", "得分"])
+    ws.append(["产出", "培训次数", 5, "=20部", "18部", "", 4.5])  # openpyxl: a formula, no result
+    ws.append(["产出", "宣传册", 5, "≥100册", "=120册", "", 5])
+    path = tmp_path / "typed.xlsx"
+    wb.save(path)
+    ev = perfxl.score(path)
+    assert ev.scorable, ev.blocking()
+    first, second = ev.indicators
+    assert first.target is not None and (first.target.value, first.target.unit) == (20, "部")
+    assert float(first.final) == 4.5  # 18 of 20 by the default ratio rule
+    assert second.actual is not None and second.actual.value == 120 and float(second.final) == 5
+    hints = [f for f in ev.findings if f.code == "formula.as_text"]
+    assert [(f.severity, f.cell) for f in hints] == [("info", "D2"), ("info", "E3")]
+    assert "已按文字“=20部”读取" in hints[0].message
+    assert not any(f.code == "formula.uncached" for f in ev.findings)
+
+
+def test_a_formula_that_a_spreadsheet_turned_into_name_error_is_read_as_text(make_xlsx):
+    import perfxl
+
+    path = make_xlsx(
+        {
+            "指标": {
+                "A1": "三级指标", "B1": "权重", "C1": "标杆值", "D1": "业绩值", "E1": "得分",
+                "A2": "培训次数", "B2": 5, "C2": ("=20部", "#NAME?"), "D2": "18部", "E2": 4.5,
+            }
+        }
+    )  # fmt: skip
+    ev = perfxl.score(path)
+    [row] = ev.indicators
+    assert row.target is not None and (row.target.value, row.target.unit) == (20, "部")
+    assert [f.code for f in ev.findings if f.cell == "C2"] == ["formula.as_text"]
