@@ -9,13 +9,13 @@ what was found.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .errors import Finding
 from .grades import grade_of
-from .numbers import HUNDRED, cell_text, fmt_num, fmt_pct, normalize, parse_number, round_half_up
+from .numbers import HUNDRED, Quantity, cell_text, fmt_num, fmt_pct, normalize, parse_number, round_half_up
 from .phrases import prepare, stated_full_points
 from .rates import audit_base, match_rate
 
@@ -193,6 +193,8 @@ def check_totals(ev: Evaluation) -> Iterator[Finding]:
             dsum, wsum = declared_sum, weight_sum
         score_raw = tot.values.get("score", "")
         q = parse_number(score_raw) if cell_text(score_raw) else None
+        if "score" in tot.formulas:
+            q = yield from _formula_total(t.sheet, t.cell(tot.row, "score"), tot.label, tot.formulas["score"])
         if q is not None and abs(q.value - dsum) > TOL:
             yield _f(
                 "error",
@@ -211,6 +213,10 @@ def check_totals(ev: Evaluation) -> Iterator[Finding]:
             )
         w_raw = tot.values.get("weight", "")
         qw = parse_number(w_raw) if cell_text(w_raw) else None
+        if "weight" in tot.formulas:
+            qw = yield from _formula_total(
+                t.sheet, t.cell(tot.row, "weight"), tot.label, tot.formulas["weight"]
+            )
         if qw is not None and abs(qw.value - wsum) > TOL:
             yield _f(
                 "warning",
@@ -219,6 +225,32 @@ def check_totals(ev: Evaluation) -> Iterator[Finding]:
                 t.cell(tot.row, "weight"),
                 f"{tot.label}行权重填为 {fmt_num(qw.value)}，各指标权重之和为 {fmt_num(wsum)}",
             )
+
+
+def _formula_total(
+    sheet: str, cell: str, label: str, formula: tuple[str, Decimal | None]
+) -> Generator[Finding, None, Quantity | None]:
+    """A declared total saved as a formula without its result: check its value when it is a
+    plain sum over the sheet's cells, otherwise say it was not checked (never skip silently)."""
+    text, value = formula
+    if value is None:
+        yield _f(
+            "info",
+            "total.unchecked",
+            sheet,
+            cell,
+            f"{label}单元格是公式（={text}）且没有保存计算结果，perfxl 无法计算它，未核对该合计；"
+            "在 Excel/WPS 中打开并保存后可核对",
+        )
+        return None
+    yield _f(
+        "info",
+        "total.formula",
+        sheet,
+        cell,
+        f"{label}单元格是没有保存结果的公式 ={text}，perfxl 按表中数值算得 {fmt_num(value)}，据此核对",
+    )
+    return Quantity(value)
 
 
 def check_grade(ev: Evaluation) -> Iterator[Finding]:

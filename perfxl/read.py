@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .book import Book, Sheet
 from .cells import a1
 from .errors import Finding, PerfxlError
 from .numbers import cell_text, normalize
+from .sums import evaluate_sum
 
 # canonical column → accepted headers (docs/workbook.md)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -106,6 +108,9 @@ class TotalRow:
     label: str
     level1: str  # for 小计 rows: the group they close
     values: dict[str, object] = field(default_factory=dict)
+    # columns (score, weight) holding a formula saved without its result: its text, and its
+    # value when it is a plain sum over the sheet's cells (perfxl.sums), else None
+    formulas: dict[str, tuple[str, Decimal | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -292,10 +297,11 @@ def _read_rows(
             l2, l2_row = _flat(cell_text(vals["level2"])), r
         texts = [_flat(cell_text(sheet.value(r, c))) for c in label_cols]
         if any(_TOTAL_RE.match(t) for t in texts if t):
-            totals.append(TotalRow(r, next(t for t in texts if t and _TOTAL_RE.match(t)), "", vals))
+            label = next(t for t in texts if t and _TOTAL_RE.match(t))
+            totals.append(TotalRow(r, label, "", vals, _total_formulas(sheet, r, cols)))
             continue
         if any(_SUBTOTAL_RE.match(t) for t in texts if t):
-            totals.append(TotalRow(r, "小计", l1, vals))
+            totals.append(TotalRow(r, "小计", l1, vals, _total_formulas(sheet, r, cols)))
             continue
         name_raw = cell_text(sheet.value(r, name_col))
         weight_raw = cell_text(vals.get("weight", ""))
@@ -357,6 +363,16 @@ def _uncached(
         for c, label in where
         if (r, c) in sheet.uncached and _typed_as_formula(sheet, r, c) is None
     ]
+
+
+def _total_formulas(sheet: Sheet, r: int, cols: dict[str, int]) -> dict[str, tuple[str, Decimal | None]]:
+    out = {}
+    for key in ("score", "weight"):
+        c = cols.get(key)
+        if c is not None and (r, c) in sheet.uncached:
+            text = sheet.formula_text.get((r, c), "")
+            out[key] = (text, evaluate_sum(text, sheet) if text else None)
+    return out
 
 
 _CELL_ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#N/A", "#NUM!", "#NULL!", "#DIV/0!")

@@ -101,3 +101,31 @@ def test_rule_points_says_what_was_done():
     ev = perfxl.score(REF004)
     [f] = [f for f in ev.findings if f.code == "rule.points"]
     assert f.cell == "I23" and "超过权重的部分不计，本行最高得 4 分" in f.message
+
+
+def test_a_total_saved_as_a_formula_is_checked_or_reported(tmp_path):
+    """A 合计 written by a script (openpyxl) has no saved result: a plain SUM is computed from the
+    sheet and checked; anything else is reported as not checked — never skipped silently."""
+    import openpyxl
+
+    for formula, codes in (
+        ("=SUM(E2:E3)", {"total.formula", "total.recomputed"}),
+        ("=E2+E3", {"total.formula", "total.recomputed"}),
+        ("=ROUND(SUM(E2:E3),2)", {"total.unchecked"}),
+    ):
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "指标"
+        ws.append(["三级指标", "权重", "标杆值", "业绩值", "得分"])
+        ws.append(["培训次数", 5, "≥20次", "18次", 4.5])
+        ws.append(["宣传册", 5, "≥100册", "80册", 5])  # the rule gives 4
+        ws.append(["合计", "=SUM(B2:B3)", "", "", formula])
+        path = tmp_path / "total.xlsx"
+        wb.save(path)
+        ev = perfxl.score(path)
+        found = {f.code for f in ev.findings if f.cell in ("E4", "B4")}
+        assert codes <= found, (formula, found)
+        if "total.formula" in codes:
+            [note] = [f for f in ev.findings if f.code == "total.formula" and f.cell == "E4"]
+            assert "算得 9.5" in note.message
+            assert not any(f.code == "total.weight" for f in ev.findings)  # =SUM(B2:B3) = 10 checks out

@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "survey": 3,
     "catalog": 3,
     "grades": 3,
+    "sums": 2,
     "rules": 4,
     "survey_read": 4,
     "clauses": 5,
