@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from .cells import a1
 from .errors import Finding
 from .grades import grade_of
 from .numbers import HUNDRED, Quantity, cell_text, fmt_num, fmt_pct, normalize, parse_number, round_half_up
@@ -458,6 +459,65 @@ def check_base(ev: Evaluation) -> Iterator[Finding]:
     yield from audit_base(ev.base)
 
 
+def check_unverified(ev: Evaluation) -> Iterator[Finding]:
+    """Rows whose declared score stands unchecked (人工, qualitative words, missing inputs): one
+    summary line, so that a reviewer sees how many points nobody recomputed."""
+    kept = [
+        r
+        for r in ev.indicators
+        if r.role == "base" and r.final_source == "declared" and r.declared is not None and r.computed is None
+    ]
+    if not kept:
+        return
+    t = ev.table
+    points = sum((r.declared or ZERO for r in kept), ZERO)
+    names = "、".join(r.row.name for r in kept[:8]) + ("等" if len(kept) > 8 else "")
+    yield _f(
+        "info",
+        "score.unverified",
+        t.sheet,
+        t.cell(kept[0].row.row, "score"),
+        f"{len(kept)} 个指标共 {fmt_num(points)} 分保留申报得分，未经核验（定性或无法按规则计算）：{names}",
+    )
+
+
+# the whole cost of the project (not a unit cost such as 人均培训成本 or a part such as 设备购置成本)
+_COST_NAME = re.compile(r"总成本|成本总额|项目成本$|项目总投入|总支出成本")
+
+
+def check_cost_vs_execution(ev: Evaluation) -> Iterator[Finding]:
+    """A self-evaluation cost indicator (成本指标, 项目总成本) whose amount differs from the
+    form's own 全年执行数."""
+    ex = ev.execution
+    spent = getattr(getattr(ex, "spent", None), "value", None)
+    if not ev.kind.startswith("self") or spent is None:
+        return
+    t = ev.table
+    for r in ev.indicators:
+        if r.actual is None or r.actual.percent or not _COST_NAME.search(r.row.name):
+            continue
+        unit = r.actual.unit or (r.target.unit if r.target else "")
+        if unit not in ("万元", "元", ""):
+            continue
+        amount = r.actual.value / 10000 if unit == "元" else r.actual.value
+        if abs(amount - spent) > TOL:
+            yield _f(
+                "warning",
+                "cost.execution",
+                t.sheet,
+                t.cell(r.row.row, "actual"),
+                f"成本指标“{r.row.name}”实际为 {fmt_num(amount, 4)} 万元，与本表全年执行数 {fmt_num(spent, 4)} 万元"
+                f"（{ex.spent.sheet}!{a1(ex.spent.row, ex.spent.col)}）不一致",
+            )
+
+
+def check_self_goal(ev: Evaluation) -> Iterator[Finding]:
+    """A self-evaluation form whose 年度总体目标 实际完成情况 is empty."""
+    if ev.goal is not None and not ev.goal[2]:
+        sheet, cell, _text = ev.goal
+        yield _f("info", "self.goal_empty", sheet, cell, "年度总体目标的“实际完成情况”未填写")
+
+
 CHECKS: list[Callable[[Evaluation], Iterator[Finding]]] = [
     check_weights,
     check_bounds,
@@ -469,7 +529,10 @@ CHECKS: list[Callable[[Evaluation], Iterator[Finding]]] = [
     check_rule_points,
     check_linked_rates,
     check_self_deviation,
+    check_cost_vs_execution,
+    check_self_goal,
     check_base,
+    check_unverified,
 ]
 
 

@@ -31,7 +31,7 @@ from .numbers import (
     round_half_up,
 )
 from .rates import match_rate
-from .read import IndicatorRow, IndicatorTable, Pos, ProjectInfo, read_info, read_table
+from .read import IndicatorRow, IndicatorTable, Pos, ProjectInfo, read_goal, read_info, read_table
 from .rules import KIND_LABELS, Facts, Outcome, Rule, final_round, score
 from .survey import lookup as survey_lookup
 
@@ -179,6 +179,8 @@ class Evaluation:
     execution: Any = None  # self-evaluation execution block
     surveys: list[Any] = field(default_factory=list)
     options: Options = field(default_factory=Options)
+    # a self-evaluation form's 年度总体目标 实际完成情况: (sheet, cell, text)
+    goal: tuple[str, str, str] | None = None
     # the workbook it was read from (for the annotated copy); not part of the result's data
     book: Any = field(default=None, repr=False, compare=False)
 
@@ -795,6 +797,7 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
         base=base,
         rates=rates,
         execution=execution,
+        goal=read_goal(book.sheet(table.sheet)) if kind.startswith("self") else None,
         surveys=surveys,
         options=options,
     )

@@ -439,3 +439,21 @@ def read_info(book: Book) -> ProjectInfo:
                     info.cells[key] = Pos(name, r, c2)
                     break
     return info
+
+
+def read_goal(sheet: Sheet) -> tuple[str, str, str] | None:
+    """The 年度总体目标 block of a self-evaluation form: (sheet, cell, 实际完成情况 text), or None.
+
+    The form puts "年度总体目标" in a label cell, the headers 预期目标 | 实际完成情况 beside it and
+    the texts in the row below.
+    """
+    for r, row in enumerate(sheet.rows[:40]):
+        if not any(normalize(cell_text(v)) == "年度总体目标" for v in row):
+            continue
+        for hr in range(r, min(r + 3, len(sheet.rows))):
+            for c, v in enumerate(sheet.rows[hr]):
+                if normalize(cell_text(v)) == "实际完成情况":
+                    vr = hr + 1
+                    return sheet.name, a1(vr, c), cell_text(sheet.value(vr, c))
+        return None
+    return None

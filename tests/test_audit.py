@@ -129,3 +129,29 @@ def test_a_total_saved_as_a_formula_is_checked_or_reported(tmp_path):
             [note] = [f for f in ev.findings if f.code == "total.formula" and f.cell == "E4"]
             assert "算得 9.5" in note.message
             assert not any(f.code == "total.weight" for f in ev.findings)  # =SUM(B2:B3) = 10 checks out
+
+
+def test_self_evaluation_cost_goal_and_unverified_rows(tmp_path):
+    """A 项目总成本 that differs from the form's 全年执行数, an empty 年度总体目标 实际完成情况, and the
+    summary of declared scores nobody recomputed."""
+    from perfxl.templates import Funds, SelfForm, SelfLine, write_self_form
+
+    form = SelfForm(
+        kind="self-project",
+        name="示例项目",
+        unit="示例单位",
+        year=2025,
+        funds={"年度资金总额": Funds(100, 100, 90)},
+        goal="完成培训",
+        achieved="",
+        lines=(
+            SelfLine("产出指标", "成本指标", "项目总成本", "≤100万元", "95万元", 10, 10, ""),
+            SelfLine("效益指标", "社会效益指标", "群众获得感", "明显提升", "有所提升", 10, 8, "宣传不足"),
+        ),
+    )
+    path = write_self_form(form, tmp_path / "self.xlsx")
+    ev = perfxl.score(path)
+    codes = {f.code: f for f in ev.findings}
+    assert "95 万元" in codes["cost.execution"].message and "90 万元" in codes["cost.execution"].message
+    assert codes["self.goal_empty"].severity == "info"
+    assert codes["score.unverified"].message.startswith("1 个指标共 8 分保留申报得分")
