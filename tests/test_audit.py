@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -155,3 +156,38 @@ def test_self_evaluation_cost_goal_and_unverified_rows(tmp_path):
     assert "95 万元" in codes["cost.execution"].message and "90 万元" in codes["cost.execution"].message
     assert codes["self.goal_empty"].severity == "info"
     assert codes["score.unverified"].message.startswith("1 个指标共 8 分保留申报得分")
+
+
+def test_every_finding_code_is_documented():
+    """docs/audit.md has a row for every code the package can emit."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    codes = set()
+    for path in (root / "perfxl").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
+                "Finding",
+                "_f",
+                "_finding",
+            ):
+                args = [a for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                codes.update(a.value for a in args if re.fullmatch(r"[a-z_]+\.[a-z_]+", a.value))
+    doc = (root / "docs" / "audit.md").read_text(encoding="utf-8")
+    missing = sorted(c for c in codes if f"`{c}`" not in doc)
+    assert len(codes) > 40 and not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("得分=3×100%=3分", "3"),
+        ("得分=4×93.22%=3.73分", "3.73"),
+        ("扣0.5分，得分=2.5分", "2.5"),
+        ("该项得分=4*0.9322=3.73", "3.73"),
+        ("满分3分，得3分", "3"),
+        ("根据公式，得分=2×(1-0.33)=1.34分，结合专家评分最终得分为1.5分", "1.5"),
+    ],
+)
+def test_stated_score_reads_arithmetic_and_keeps_the_last_result(text, score):
+    assert stated_score(text) == Decimal(score)
