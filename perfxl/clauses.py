@@ -56,11 +56,26 @@ _PREFIX_CMP = sorted(
 )
 _SUFFIX_CMP = {"(含)以上": GE, "及以上": GE, "以上": GE, "(含)以下": LE, "及以下": LE, "以下": LE, "以内": LE}
 
-STEP_BELOW = ("降低", "下降", "减少", "低于", "少", "不足", "缺少", "缺", "延迟", "延期", "推迟", "滞后")
-STEP_ABOVE = ("超过", "超出", "高于", "增加", "多", "超支", "提高", "上升", "增长")
+STEP_BELOW = ("降低", "下降", "减少", "低于", "少", "不足", "缺少", "缺")
+# lateness counts time beyond the deadline: above the target
+STEP_ABOVE = (
+    "超过",
+    "超出",
+    "高于",
+    "增加",
+    "多",
+    "超支",
+    "提高",
+    "上升",
+    "增长",
+    "延迟",
+    "延期",
+    "推迟",
+    "滞后",
+)
 STEP_BOTH = ("相差", "偏离", "增减", "变动", "偏差", "差")
 STEP_EVENT = ("发现", "出现", "发生", "存在", "有")
-COUNT_UNITS = "项个次人例处条份件名起家所篇批场户台辆天日月年周"
+COUNT_UNITS = "项个次人例处条份件名起家所篇批场户台辆天日月年周类种套期张"
 MEASURE_UNITS = "(?:公斤|千克|万元|元|小时|个工作日|工作日|公顷|亩|平方米|公里|吨|分钟)"
 
 # points phrases: (pattern, meaning) — meaning "pts" (group 1 points), "wpct" (group 1 % of weight),
@@ -95,7 +110,7 @@ CAPS: list[tuple[str, str]] = [
 ]
 JUDGEMENT = r"视(?:具体)?情况|酌情|根据[^,;。]*?(?:情况|程度)|由专家|专家评[分议判]|综合评[判定价]|适当扣分|相应扣分|视[^,;。]{0,6}扣分"
 RATIO_PATTERNS = [
-    r"得分=.*(?:实际|完成|业绩)[^/]*?/[^×*x]*?[×*x].*(?:分值|权重)",
+    r"得分=.*(?:实际|完成|业绩|目标|计划)[^/÷]*?[/÷][^×*x]*?[×*x].*(?:分值|权重)",
     r"(?:实际|完成|业绩)[^/]*?/[^×*x]*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
     r"比[例值率]\*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
     r"按(?:实际)?完成(?:比例|比率|率|程度)(?:计算|计|折算)?(?:得分|计分|给分)",
@@ -332,6 +347,9 @@ def _one_bound(text: str, absolute: bool) -> dict[str, Any] | None:
     if sm:
         comp = _SUFFIX_CMP[sm.group("suf")]
         return _bound(comp, Decimal(sm.group("v")), bool(sm.group("p")), absolute, "")
+    cm = re.fullmatch(rf"[^\d]{{0,6}}?(?P<v>{NUM})(?P<u>[{COUNT_UNITS}])(?:的|时)?", text.rstrip(",:"))
+    if cm and not absolute:
+        return _bound("eq", Decimal(cm.group("v")), False, absolute, "")
     em = re.search(rf"^[^\d]*?(?:为|=)?(?P<v>{NUM})(?P<p>%)(?:的|时)?[,:]?", text)
     if em:
         # 达到可种面积的90% / 完成计划的100%: at least that share
@@ -395,10 +413,13 @@ def classify(text: str) -> Clause:
             # 人员流动率不得高于10%，每偏离1%扣…: an inclusive bound is the full-score line;
             # a strict one (超过10%的，每超过…) only says where deductions start
             cond = _condition(head) or {}
+            deduct_side = (step["direction"] == "below" and "hi" in cond and "lo" not in cond) or (
+                step["direction"] == "above" and "lo" in cond and "hi" not in cond
+            )
             if cond.get("lo") is not None and cond.get("hi") is not None and cond["lo"] != cond["hi"]:
                 c.region = cond  # 资金到位率60%-100%时，每降低1%…: the band deductions apply in
-            elif cond and cond.get("lo_incl", True) and cond.get("hi_incl", True):
-                c.cond, c.full = cond, True
+            elif cond and not deduct_side and cond.get("lo_incl", True) and cond.get("hi_incl", True):
+                c.cond, c.full = cond, True  # 不得高于10%，每偏离1%…: the full-score line
         return c
     if re.search(JUDGEMENT, text):
         c.kind = "judgement"
@@ -418,6 +439,9 @@ def classify(text: str) -> Clause:
             c.kind = "unread"  # deducts something in a way not understood
         return c
     meaning, value, start = pts
+    if re.search(r"每(?:满足|符合|实现|完成|达到|具备)一?(?:项|条|点|个)", text):
+        c.kind = "unread"  # 每满足一项得33%: a share per item, read by the 要点 phrases
+        return c
     c.points = value
     c.full = meaning == "full"
     c.points_unit = "weight" if meaning in ("wpct", "full") else "points"
@@ -546,9 +570,15 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         if re.search(r"率", ratios[0].text) and not re.search(r"/|÷|比值|比例|占.*比", ratios[0].text):
             rule = Rule("proportional", {"cap": ONE}, "比例法：得分 = 分值 × 完成率（执行率），最高得满分")
             return Reading(rule, clauses)
-        rule = Rule(
-            "ratio", {"cap": ONE, "reverse": "manual"}, "比率法：得分 = 实际值 / 目标值 × 分值，最高得满分"
-        )
+        if re.search(r"(?:目标|计划|标杆|预算)[^/÷×*]*[/÷][^×*]*实际", ratios[0].text):
+            # 得分=目标成本/实际成本×分值: a lower-is-better ratio the text defines
+            rule = Rule("ratio", {"cap": ONE}, "比率法（反向）：得分 = 目标值 / 实际值 × 分值，最高得满分")
+        else:
+            rule = Rule(
+                "ratio",
+                {"cap": ONE, "reverse": "manual"},
+                "比率法：得分 = 实际值 / 目标值 × 分值，最高得满分",
+            )
         return Reading(rule, clauses)
 
     if judgements:
@@ -733,6 +763,9 @@ def _compose_step(
             kind_text += f"，最多扣{fmt_num(max_deduct)}分"
         if s["per"] != ONE:
             return _manual(clauses, steps[0], f"按每{fmt_num(s['per'])}{unit}扣分需要换算")
+        if s["direction"] in ("below", "above"):
+            # 每少一人 / 每延迟一天: also scored from 标杆值 and 业绩值 when no failure count is given
+            params.update(unit=unit, direction=s["direction"])
         return Reading(Rule("deduct_each", params, kind_text + "，扣完为止"), clauses)
     if absolute:
         if full_conds and full_conds[0].cond.get("hi") is not None and full_conds[0].cond.get("lo") is None:

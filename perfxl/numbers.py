@@ -430,7 +430,25 @@ _UNIT_FACTORS: dict[str, tuple[str, Decimal]] = {
     "万人次": ("visits", Decimal(10000)),
     "册": ("volumes", Decimal(1)),
     "万册": ("volumes", Decimal(10000)),
+    "天": ("days", Decimal(1)),
+    "日": ("days", Decimal(1)),
+    "周": ("days", Decimal(7)),
 }
+
+
+def unit_factor(from_unit: str, to_unit: str) -> Decimal | None:
+    """How many *to_unit* one *from_unit* is (年 → 月: 12); 1 for the same or a bare unit;
+    None when they measure different things."""
+    if not from_unit or not to_unit or from_unit == to_unit:
+        return Decimal(1)
+    a, b = _UNIT_FACTORS.get(from_unit), _UNIT_FACTORS.get(to_unit)
+    if a and b and a[0] == b[0]:
+        return a[1] / b[1]
+    if {from_unit, to_unit} <= _COUNT_WORDS:
+        return Decimal(1)
+    return None
+
+
 # measure words that count the same thing (3个 meets ≥3项 only when one of them is bare)
 _COUNT_WORDS = {
     "个",
@@ -470,6 +488,11 @@ def align_units(actual: Quantity, target: Target | None) -> tuple[Quantity, str]
             a_unit = "人次"
     if not a_unit or not t_unit or a_unit == t_unit:
         return actual, ""
+    if "/" in a_unit and "/" in t_unit and a_unit.split("/", 1)[1] == t_unit.split("/", 1)[1]:
+        # 0.15万元/平方米 against ≤1500元/平方米: the same denominator, convert the numerator
+        factor = unit_factor(a_unit.split("/", 1)[0], t_unit.split("/", 1)[0])
+        if factor is not None:
+            return Quantity(actual.value * factor, False, t_unit, actual.text), ""
     ta, tt = _UNIT_FACTORS.get(a_unit), _UNIT_FACTORS.get(t_unit)
     if ta and tt and ta[0] == tt[0]:
         value = actual.value * ta[1] / tt[1]

@@ -342,7 +342,7 @@ def _step(t: str, raw: str) -> Rule | None:
 def _named_count(t: str) -> int | None:
     """A count the text names: 以上3个/以上五项/4项以上/以上两个指标/前两项."""
     pats = [
-        rf"以上({COUNT})(?:个|项|条|点|方面|环节)",
+        rf"以[上下]({COUNT})(?:个|项|条|点|方面|环节)",
         rf"({COUNT})(?:项|个|条)(?:以上|均|全部)",
         rf"(?:覆盖和执行|包括|共)({COUNT})(?:项|个|条)",
         rf"({COUNT})项(?:制度|内容|要求|要点)",
@@ -608,6 +608,12 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         "threshold",
     ):
         return grammar  # a floor (低于80%不得分) the phrase reading dropped
+    if (
+        grammar.kind == "deduct_each"
+        and grammar.params.get("direction")
+        and phrase.kind in ("deduct_each", "step")
+    ):
+        return grammar  # 每少一人扣0.5分: it also scores from 标杆值 and 业绩值
     if grammar.kind == "tolerance" and phrase.kind != "tolerance":
         return grammar  # an absolute-value bar (绝对值不超过10%) the phrase reading dropped
     if grammar.kind == "ratio" and phrase.kind in ("ratio", "proportional"):

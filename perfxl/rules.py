@@ -36,6 +36,7 @@ from .numbers import (
     fmt_num,
     fmt_pct,
     round_half_up,
+    unit_factor,
 )
 
 ZERO = Decimal(0)
@@ -769,15 +770,31 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
     failures = f.failures
     if failures is None and f.judgements is not None:
         failures = sum(1 for j in f.judgements if not j)
+    full = top_points(rule, f.weight)
     if failures is None:
         if f.words_match:
-            return Outcome(f.weight, f"业绩值“{f.actual_word}”与标杆值一致，无扣分项，得满分")
+            return Outcome(full, f"业绩值“{f.actual_word}”与标杆值一致，无扣分项，得{_pts(full, f.weight)}")
         th = _threshold(rule, f)
         a = f.actual_value
         if th is not None and a is not None and _is_met(th[0], a, th[1]):
-            return Outcome(f.weight, f"实际 {_show(a, th[2], th[3])} 达到标杆值，无扣分项，得满分")
-        return _missing("不符合项数或要点判定")
-    full = top_points(rule, f.weight)
+            return Outcome(
+                full, f"实际 {_show(a, th[2], th[3])} 达到标杆值，无扣分项，得{_pts(full, f.weight)}"
+            )
+        gap = _count_gap(rule, f)
+        if gap is None:
+            return _missing("不符合项数或要点判定")
+        unit = p.get("unit") or "项"
+        amount = gap * _deduct_amount(p, f.weight)
+        most = _max_deduct(p, f.weight)
+        if most is not None:
+            amount = min(amount, most)
+        s = max(ZERO, full - amount)
+        side = "少" if p.get("direction") == "below" else "多"
+        return Outcome(
+            s,
+            f"实际 {_show(a or ZERO, False, f.actual.unit if f.actual else '')}，比标杆值{side}{fmt_num(gap, 4)}{unit}，"
+            f"每{unit}{_deduct_text(p)}，扣{fmt_num(min(amount, full))}分",
+        )
     amount = failures * _deduct_amount(p, f.weight)
     most = _max_deduct(p, f.weight)
     if most is not None:
@@ -791,6 +808,28 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
     )
 
 
+def _count_gap(rule: Rule, f: Facts) -> Decimal | None:
+    """每少一人/每延迟一天/每减少一项 with a numeric 标杆值 and 业绩值 instead of a failure count:
+    the shortfall (or excess) in the step's unit (年 → 月 converted)."""
+    p = rule.params
+    direction = p.get("direction")
+    t, a = f.target, f.actual
+    if (
+        direction not in ("below", "above")
+        or t is None
+        or t.value is None
+        or a is None
+        or a.percent
+        or t.percent
+    ):
+        return None
+    factor = unit_factor(t.unit, p.get("unit", ""))
+    if factor is None:
+        return None
+    gap = (t.value - a.value) if direction == "below" else (a.value - t.value)
+    return max(ZERO, gap) * factor
+
+
 def _fallback_formula(rule: Rule, refs: Refs, f: Facts) -> str | None:
     """Full marks when the word/threshold condition holds, else the declared score stands."""
     if refs.declared is None:
@@ -802,6 +841,19 @@ def _fallback_formula(rule: Rule, refs: Refs, f: Facts) -> str | None:
 def formula_deduct_each(rule: Rule, refs: Refs, f: Facts) -> str | None:
     w = refs.weight
     if f.failures is None and f.judgements is None:
+        gap = _count_gap(rule, f)
+        th = _threshold(rule, f)
+        met = th is not None and f.actual_value is not None and _is_met(th[0], f.actual_value, th[1])
+        if gap is not None and not met and refs.actual and refs.target and f.target is not None:
+            p = rule.params
+            factor = _num(unit_factor(f.target.unit, p.get("unit", "")) or ONE)
+            diff = (
+                f"({refs.target}-{refs.actual})"
+                if p["direction"] == "below"
+                else f"({refs.actual}-{refs.target})"
+            )
+            amount = _cap_expr(rule, f"MAX(0,{diff})*{factor}*{_deduct_factor(p, w)}", w)
+            return f"MAX(0,{_top_expr(rule, w)}-{amount})"
         return _fallback_formula(rule, refs, f)
     if refs.failures is None:
         return None
@@ -1030,8 +1082,9 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
         if pair is not None and key in _YES_WORDS | _NO_WORDS and not within:
             return (pair[0] if key in _YES_WORDS else pair[1]), f"业绩值“{f.actual_word}”"
         return None, ""
-    if pair is not None and f.judgements is not None and len(f.judgements) == 1:
-        return (pair[0] if f.judgements[0] else pair[1]), "要点判定"
+    if pair is not None and f.judgements:
+        # 全部符合 picks the positive level; any × the other (制度健全、执行有效、监督到位，得满分)
+        return (pair[0] if all(f.judgements) else pair[1]), "要点判定"
     if pair is not None and f.failures is not None:
         return (pair[0] if f.failures == 0 else pair[1]), f"不符合项数 {f.failures}"
     return None, ""
