@@ -100,7 +100,7 @@ CAPS: list[tuple[str, str]] = [
     (rf"总扣分数?(?:为|不超过|最多)?({NUM})分", "max"),
     (rf"(?:最多|最高|累计最多|累计)扣(?:该项|该指标|本项)?(?:权重分|分值|权重)的?({NUM})%", "max_weight"),
     (
-        rf"扣完(?:{NUM}分)?为止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
+        rf"扣完(?:{NUM}分)?为止|直至扣为[0零]分|扣为[0零]分为?止|扣到[0零]分为?止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
         "floor",
     ),
     (
@@ -116,6 +116,7 @@ RATIO_PATTERNS = [
     r"按(?:实际)?完成(?:比例|比率|率|程度)(?:计算|计|折算)?(?:得分|计分|给分)",
     r"(?:分值|权重分?)[×*x](?:实际)?(?:完成|执行|到位)?(?:率|比例)",
     rf"得分值?[=(].*?(?:{NUM}分?[×*x][^,;。]*率|率[^,;。]*[×*x]{NUM})",
+    r"占[^,;。]*?的?(?:比重|比例|比值)计算得分",
 ]
 
 
@@ -427,6 +428,14 @@ def classify(text: str) -> Clause:
         return c
     if cap is not None and cap[0] in ("max", "max_weight") and pts is not None and "扣" in text[: pts[2]]:
         pts = None  # 最多扣权重分的50%: a limit on deductions, not points awarded
+    if (
+        cap is not None
+        and cap[0] == "floor"
+        and pts is not None
+        and pts[0] == "zero"
+        and "扣" in text[: pts[2]]
+    ):
+        pts = None  # 直至扣为零分: the floor of the deductions, not a level worth 0
     if pts is None:
         if cap is not None:
             c.kind, c.cap = "cap", cap
@@ -581,6 +590,34 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             )
         return Reading(rule, clauses)
 
+    costs = [c for c in labels if c.points is None and c.step.get("deduct") is not None]
+    if costs and len(costs) == len(labels) and len(costs) == 1 and not conds and not steps and not items:
+        # 未及时发现并予以制止扣1分，总扣分数2分: each occurrence costs the points
+        d = costs[0].step["deduct"]
+        each: dict[str, Any] = {"deduct": d, "deduct_unit": "points"}
+        if max_deduct is not None:
+            each["max_deduct"] = max_deduct
+        return Reading(
+            Rule("deduct_each", each, f"逐项扣分法：{costs[0].label}，每次扣{fmt_num(d)}分"), clauses
+        )
+    if costs and len(costs) == len(labels) and len(costs) >= 2 and not conds:
+        # 机构不健全扣2分，人员不落实扣2分，…: each failed item costs its points
+        deducts = [c.step["deduct"] for c in costs]
+        return Reading(
+            Rule(
+                "checklist",
+                {"mode": "deduct_points", "deducts": deducts, "n": len(deducts)},
+                "要点法（扣分式）：" + "；".join(f"{c.label}扣{fmt_num(c.step['deduct'])}分" for c in costs),
+                points_named=len(deducts),
+            ),
+            clauses,
+        )
+    if costs:
+        top = max((c.points for c in labels if c.points is not None), default=None)
+        for c in costs:
+            if top is None:
+                return _manual(clauses, c, "扣分的基数不明确", final=False)
+            c.points = max(Decimal(0), top - c.step["deduct"])
     if judgements:
         awarded = [c for c in labels + conds if c.points is not None]
         if not awarded:
@@ -643,25 +680,22 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         tail = "；其余不得分" if params.get("otherwise") != "manual" else "；未达到时由评价人员判断"
         return Reading(Rule("tiers", params, f"分档法：{shown}{tail}"), clauses)
 
-    costs = [c for c in labels if c.points is None and c.step.get("deduct") is not None]
-    if costs and len(costs) == len(labels) and len(costs) >= 2 and not conds:
-        # 机构不健全扣2分，人员不落实扣2分，…: each failed item costs its points
-        deducts = [c.step["deduct"] for c in costs]
-        return Reading(
-            Rule(
-                "checklist",
-                {"mode": "deduct_points", "deducts": deducts, "n": len(deducts)},
-                "要点法（扣分式）：" + "；".join(f"{c.label}扣{fmt_num(c.step['deduct'])}分" for c in costs),
-                points_named=len(deducts),
-            ),
-            clauses,
-        )
-    if costs:
-        top = max((c.points for c in labels if c.points is not None), default=None)
-        for c in costs:
-            if top is None:
-                return _manual(clauses, c, "扣分的基数不明确", final=False)
-            c.points = max(Decimal(0), top - c.step["deduct"])
+    yes_no_items = _yes_no_items(labels)
+    if yes_no_items and not conds and not steps and not items:
+        pts = [c.points or Decimal(0) for c in yes_no_items]
+        total = sum(pts, Decimal(0))
+        if total > 0 and all(c.points_unit == "points" for c in yes_no_items):
+            return Reading(
+                Rule(
+                    "checklist",
+                    {"mode": "award", "shares": [p / total for p in pts], "n": len(pts), "full": total},
+                    "要点法："
+                    + "；".join(f"{c.label}得{fmt_num(c.points)}分" for c in yes_no_items)
+                    + "，未完成不得分",
+                    points_named=len(pts),
+                ),
+                clauses,
+            )
     if labels:
         pairs = [(c.label or c.text, c.points, c.points_unit) for c in labels]
         if len({p[0] for p in pairs}) != len(pairs) or any(not p[0] for p in pairs):
@@ -678,6 +712,20 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款", final=False
         )
     return None
+
+
+def _yes_no_items(labels: list[Clause]) -> list[Clause]:
+    """全部完成A得5分，未完成不得分；全部完成B得5分，未完成不得分: two items, each earned or not
+    (the positive levels), when every positive level is followed by a zero level."""
+    if len(labels) < 4 or len(labels) % 2:
+        return []
+    positives = labels[0::2]
+    zeros = labels[1::2]
+    if all(p.points and p.points > 0 for p in positives) and all(
+        z.points == 0 and re.match(r"(?:未|不|没有|否则|无)", z.label) for z in zeros
+    ):
+        return positives
+    return []
 
 
 def _overlap(tiers: list[dict[str, Any]]) -> bool:

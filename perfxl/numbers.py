@@ -341,6 +341,8 @@ def parse_target(value: object) -> Target | None:
             comparator, body = comp, body[: -len(suffix)]
             break
     q = parse_number(body)
+    if q is None and (note := re.match(r"^(.+?)\([^()]*\)$", body)):
+        q = parse_number(note.group(1))  # ≤50人(编制数): a note in brackets after the number
     if q is None:
         return Target(WORD, word=text, text=raw)
     return Target(comparator, q.value, q.percent, q.unit, "", raw)

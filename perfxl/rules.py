@@ -327,6 +327,9 @@ def score_ratio(rule: Rule, f: Facts) -> Outcome:
     comp, t, _percent, _unit = th
     cap = rule.params.get("cap", ONE)
     if comp in (LE, LT) and rule.params.get("reverse") == "manual":
+        if _is_met(comp, a, t):
+            shown = f"{_show(a, _percent, _unit)} 达到 {_CMP_CN[comp]}{_show(t, _percent, _unit)}"
+            return Outcome(f.weight, f"实际 {shown}，得满分")
         return Outcome(None, "标杆值为反向指标（越低越好），评分标准未说明完成比例如何计算，保留申报得分")
     if comp in (LE, LT):
         if a == 0:
