@@ -76,7 +76,7 @@ STEP_ABOVE = (
 STEP_BOTH = ("相差", "偏离", "增减", "变动", "偏差", "差")
 STEP_EVENT = ("发现", "出现", "发生", "存在", "有")
 COUNT_UNITS = "项个次人例处条份件名起家所篇批场户台辆天日月年周类种套期张"
-MEASURE_UNITS = "(?:公斤|千克|万元|元|小时|个工作日|工作日|公顷|亩|平方米|公里|吨|分钟)"
+MEASURE_UNITS = "(?:公斤|千克|万元|元|小时|个工作日|工作日|个月|公顷|亩|平方米|公里|吨|分钟)"
 
 # points phrases: (pattern, meaning) — meaning "pts" (group 1 points), "wpct" (group 1 % of weight),
 # "full", "zero"
@@ -199,6 +199,7 @@ def _starts_new(piece: str) -> bool:
 def _points(text: str) -> tuple[str, Decimal | None, int] | None:
     """(meaning, value, start) of the last points phrase of a clause."""
     best: tuple[str, Decimal | None, int] | None = None
+    best_end = -1
     for pat, meaning in POINTS:
         for m in re.finditer(pat, text):
             if meaning == "pts" and re.search(r"扣$", text[: m.start()]):
@@ -214,8 +215,9 @@ def _points(text: str) -> tuple[str, Decimal | None, int] | None:
                 value = ONE
             else:
                 value = Decimal(0)
-            if best is None or m.start() > best[2]:
-                best = (meaning, value, m.start())
+            # the last phrase; of two readings of the same phrase (计1分 / 1分) the longer one
+            if best is None or m.end() > best_end or (m.end() == best_end and m.start() < best[2]):
+                best, best_end = (meaning, value, m.start()), m.end()
     return best
 
 
@@ -376,7 +378,7 @@ def _bound(comp: str, v: Decimal, percent: bool, absolute: bool, suffix: str) ->
     return c
 
 
-_LABEL_STRIP = re.compile(r"(?:的|者|时|则|可|,|:|得|计|给|记|分|为)+$")
+_LABEL_STRIP = re.compile(r"(?:的|者|时|则|可|,|:|得|计|给|记|为)+$")
 
 
 def _label(text: str, start: int) -> str:
@@ -838,7 +840,19 @@ def _compose_step(
         percent = bool(c.get("percent"))
         scale = HUNDRED if percent else ONE
         if c.get("lo") is not None and c.get("hi") is not None and c["lo"] != c["hi"]:
-            return _manual(clauses, full_conds[0], "的满分区间有上下两个界限")
+            if not percent or zero_conds:
+                return _manual(clauses, full_conds[0], "的满分区间有上下两个界限")
+            # 执行率在95%-105%之间得满分，超出该区间的，每偏离1个百分点扣…
+            lo, hi = c["lo"] / scale, c["hi"] / scale
+            params.update(comparator="range", lo=lo, hi=hi, percent=True)
+            return Reading(
+                Rule(
+                    "step",
+                    params,
+                    f"扣分法：{fmt_pct(lo)}–{fmt_pct(hi)}之间得满分，超出区间每偏离{fmt_num(s['per'])}%{_ded_text(s)}",
+                ),
+                clauses,
+            )
         if c.get("lo") is not None:
             comp = GE if c.get("lo_incl", True) else GT
             th = c["lo"] / scale

@@ -635,7 +635,11 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
             return grammar
     if grammar.kind == "tiers" and grammar.params.get("abs") and not phrase.params.get("abs"):
         return grammar
-    if grammar.kind == "step" and grammar.params.get("comparator") == "both" and phrase.kind == "step":
+    if (
+        grammar.kind == "step"
+        and grammar.params.get("comparator") in ("both", "range")
+        and phrase.kind == "step"
+    ):
         return grammar
     if grammar.kind == "step" and grammar.params.get("threshold") == 0 and phrase.kind == "step":
         return grammar

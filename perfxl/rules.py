@@ -427,7 +427,34 @@ def formula_pass_fail(rule: Rule, refs: Refs, f: Facts) -> str | None:
 _CMP_CN = {GE: "≥", EQ: "≥", GT: ">", LE: "≤", LT: "<"}
 
 
+def _score_range(rule: Rule, f: Facts) -> Outcome:
+    """Full within [lo, hi] (执行率在95%-105%之间得满分); outside, deduct per point of deviation."""
+    p = rule.params
+    a = f.actual_value
+    if a is None:
+        return _missing("业绩值")
+    lo, hi = p["lo"], p["hi"]
+    full = top_points(rule, f.weight)
+    if lo <= a <= hi:
+        return Outcome(
+            full, f"实际 {fmt_pct(a)} 在 {fmt_pct(lo)}–{fmt_pct(hi)} 之间，得{_pts(full, f.weight)}"
+        )
+    gap = lo - a if a < lo else a - hi
+    amount = gap * HUNDRED / p.get("per", ONE) * _deduct_amount(p, f.weight)
+    most = _max_deduct(p, f.weight)
+    if most is not None:
+        amount = min(amount, most)
+    s = max(ZERO, full - amount)
+    return Outcome(
+        s,
+        f"实际 {fmt_pct(a)}，偏离 {fmt_pct(lo)}–{fmt_pct(hi)} {fmt_num(gap * HUNDRED)}个百分点，"
+        f"每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, full))}分",
+    )
+
+
 def score_step(rule: Rule, f: Facts) -> Outcome:
+    if rule.params.get("comparator") == "range":
+        return _score_range(rule, f)
     th = _threshold(rule, f)
     a, divided = _measured(rule, f)
     if th is None:
@@ -511,6 +538,17 @@ def _cap_expr(rule: Rule, amount: str, weight: str = "") -> str:
 
 
 def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    p = rule.params
+    if p.get("comparator") == "range":
+        if refs.actual is None:
+            return None
+        ax, wx = _actual_expr(refs), refs.weight
+        lo, hi = _num(p["lo"]), _num(p["hi"])
+        top = _top_expr(rule, wx)
+        amount = _cap_expr(
+            rule, f"MAX({lo}-{ax},{ax}-{hi})*100/{_num(p.get('per', ONE))}*{_deduct_factor(p, wx)}", wx
+        )
+        return f"IF(AND({ax}>={lo},{ax}<={hi}),{top},MAX(0,{top}-{amount}))"
     th = _threshold(rule, f)
     a = _measured_expr(rule, refs, f)
     if th is None or a is None or refs.target is None:
@@ -1195,6 +1233,9 @@ def effective_target(rule: Rule, facts: Facts) -> Decimal | None:
     if rule.kind == "tolerance":
         tol: Decimal = rule.params["tolerance"]
         return tol
+    if rule.params.get("comparator") == "range":
+        lo: Decimal = rule.params["lo"]
+        return lo
     th = _threshold(rule, facts)
     if th is not None:
         return th[1]
