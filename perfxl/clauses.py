@@ -152,6 +152,13 @@ def _dec(text: str) -> Decimal:
     return Decimal(text)
 
 
+_POINTS_RES = [(re.compile(p), meaning) for p, meaning in POINTS]
+_CAPS_RES = [(re.compile(p), meaning) for p, meaning in CAPS]
+_RATIO_RES = [re.compile(p) for p in RATIO_PATTERNS]
+_JUDGEMENT_RE = re.compile(JUDGEMENT)
+_TERMINAL_RE = re.compile("|".join(f"(?:{p})" for p, _ in POINTS + CAPS) + "|扣|" + JUDGEMENT)
+
+
 def split(t: str) -> list[str]:
     """Clauses of a prepared text: sentences, then comma pieces grouped so that each clause
     ends at the piece that awards, deducts or caps points."""
@@ -185,11 +192,9 @@ def _is_definition(piece: str) -> bool:
 
 
 def _terminal(piece: str) -> bool:
-    if any(re.search(p, piece) for p, _ in POINTS) or any(re.search(p, piece) for p, _ in CAPS):
+    if _TERMINAL_RE.search(piece):
         return True
-    if _is_definition(piece) or any(re.search(p, piece) for p in RATIO_PATTERNS):
-        return True
-    return bool(re.search(r"扣|" + JUDGEMENT, piece))
+    return _is_definition(piece) or any(rx.search(piece) for rx in _RATIO_RES)
 
 
 def _starts_new(piece: str) -> bool:
@@ -200,8 +205,8 @@ def _points(text: str) -> tuple[str, Decimal | None, int] | None:
     """(meaning, value, start) of the last points phrase of a clause."""
     best: tuple[str, Decimal | None, int] | None = None
     best_end = -1
-    for pat, meaning in POINTS:
-        for m in re.finditer(pat, text):
+    for rx, meaning in _POINTS_RES:
+        for m in rx.finditer(text):
             if meaning == "pts" and re.search(r"扣$", text[: m.start()]):
                 continue  # 扣1分 is a deduction
             if meaning == "pts" and text[max(0, m.start() - 1) : m.start()] == "扣":
@@ -222,8 +227,8 @@ def _points(text: str) -> tuple[str, Decimal | None, int] | None:
 
 
 def _cap(text: str) -> tuple[str, Decimal | None] | None:
-    for pat, meaning in CAPS:
-        m = re.search(pat, text)
+    for rx, meaning in _CAPS_RES:
+        m = rx.search(text)
         if m:
             if meaning == "max_weight":
                 return meaning, Decimal(m.group(1)) / HUNDRED
@@ -332,13 +337,23 @@ def _condition(text: str) -> dict[str, Any] | None:
     return _one_bound(text, absolute)
 
 
-def _one_bound(text: str, absolute: bool) -> dict[str, Any] | None:
-    for word in _PREFIX_CMP:
-        for mm in re.finditer(
+_PREFIX_RES = [
+    (
+        word,
+        re.compile(
             re.escape(word)
-            + rf"(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?",
-            text,
-        ):
+            + rf"(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?"
+        ),
+    )
+    for word in _PREFIX_CMP
+]
+
+
+def _one_bound(text: str, absolute: bool) -> dict[str, Any] | None:
+    for word, rx in _PREFIX_RES:
+        if word not in text:
+            continue
+        for mm in rx.finditer(text):
             comp = COMPARATORS[word]
             if word == "为" and not mm.group("p"):
                 continue
@@ -398,7 +413,7 @@ def classify(text: str) -> Clause:
         found = _condition(lead.group(2)) if re.search(r"\d", lead.group(2)) else None
         c.kind, c.cond = ("condition", found) if found else ("label", {})
         return c
-    if any(re.search(p, text) for p in RATIO_PATTERNS):
+    if any(rx.search(text) for rx in _RATIO_RES):
         c.kind = "ratio"
         return c
     step = _step(text)
@@ -424,9 +439,10 @@ def classify(text: str) -> Clause:
             elif cond and not deduct_side and cond.get("lo_incl", True) and cond.get("hi_incl", True):
                 c.cond, c.full = cond, True  # 不得高于10%，每偏离1%…: the full-score line
         return c
-    if re.search(JUDGEMENT, text):
+    judged = _JUDGEMENT_RE.search(text)
+    if judged:
         c.kind = "judgement"
-        c.label = _label(text, re.search(JUDGEMENT, text).start())  # type: ignore[union-attr]
+        c.label = _label(text, judged.start())
         return c
     if cap is not None and cap[0] in ("max", "max_weight") and pts is not None and "扣" in text[: pts[2]]:
         pts = None  # 最多扣权重分的50%: a limit on deductions, not points awarded
