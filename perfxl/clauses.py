@@ -84,11 +84,11 @@ POINTS: list[tuple[str, str]] = [
     (rf"(?:得|计|给|记|赋)?(?:权重分?|分值|满分)的?({NUM})%(?:的?权重分?)?", "wpct"),
     (rf"(?:得|计|给|记|赋)({NUM})%的?(?:权重分?|分值)", "wpct"),
     (
-        r"(?:得|计|给|记)?(?:满分|全分|权重分的?100%|全部分值|该项分值|该指标分值|该项指标分值|指标分值)",
+        r"(?:得|计|给|记)?(?:满分|全分|权重分的?100%|全部分值|该项分值|该指标分值|该项指标分值|指标分值)|不扣分",
         "full",
     ),
     (r"(?:不得分|不计分|不给分|(?<![\d.])0分|零分|不予计分)", "zero"),
-    (rf"(?:得|计|给|记|赋)({NUM}(?:/\d+)?)分", "pts"),
+    (rf"(?:得|计|给|记|赋|加)({NUM}(?:/\d+)?)分", "pts"),
     (rf"({NUM})分$", "pts"),
     (rf"\(({NUM})分\)$", "pts"),
     (rf"按({NUM})分计", "pts"),
@@ -117,6 +117,7 @@ RATIO_PATTERNS = [
     r"(?:分值|权重分?)[×*x](?:实际)?(?:完成|执行|到位)?(?:率|比例)",
     rf"得分值?[=(].*?(?:{NUM}分?[×*x][^,;。]*率|率[^,;。]*[×*x]{NUM})",
     r"占[^,;。]*?的?(?:比重|比例|比值)计算得分",
+    r"按(?:照)?[^,;。]*?(?:百分比|完成比例|完成率)[^,;。]*?(?:赋分|计分|得分)",
 ]
 
 
@@ -242,11 +243,11 @@ _STEP_RE = re.compile(
 )
 _DEDUCT_RE = [
     (
-        re.compile(rf"扣(?:减|除)?(?:该项|该指标|本项)?(?:权重分值|权重分|权重|分值|满分)的?({NUM})%"),
+        re.compile(rf"(?:扣|减)(?:减|除)?(?:该项|该指标|本项)?(?:权重分值|权重分|权重|分值|满分)的?({NUM})%"),
         "weight",
     ),
-    (re.compile(rf"扣(?:减|除)?({NUM})%的?(?:权重分值|权重分|权重|分值)"), "weight"),
-    (re.compile(rf"扣(?:减|除)?({NUM}(?:/\d+)?)分"), "points"),
+    (re.compile(rf"(?:扣|减)(?:减|除)?({NUM})%的?(?:权重分值|权重分|权重|分值)"), "weight"),
+    (re.compile(rf"(?:扣|减)(?:减|除)?({NUM}(?:/\d+)?)分"), "points"),
 ]
 _NOEACH_STEP = re.compile(
     rf"(?P<verb>低于|高于|偏离|超过|超出)(?:目标值|标杆值|指标值|计划值|预期值|标准)?(?P<n>{NUM})(?P<unit>%|个百分点)则?(?:扣|减)"
@@ -508,6 +509,11 @@ def read_clauses(t: str) -> list[Clause]:
         if spread:
             out.extend(spread)
             continue
+        if re.search(rf"分别[^,;。]*?{NUM}[^,;。]*?{NUM}", piece):
+            out.append(
+                Clause(piece, "unread")
+            )  # 分别加20、10、6、3分 over levels not understood: no partial reading
+            continue
         out.append(classify(piece))
     return out
 
@@ -591,11 +597,25 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     absolute = any(c.cond.get("abs") for c in conds) or bool(re.search(r"\|[^|]*\||绝对值", text))
 
     if ratios:
-        others = [c for c in scoring if c.kind not in ("ratio", "cap") and not (c.full and c.kind == "label")]
+        floors = [
+            c
+            for c in conds
+            if c.points == 0 and not c.full and c.cond.get("percent") and c.cond.get("hi") is not None
+        ]
+        floors = floors if len(floors) == 1 and "lo" not in floors[0].cond else []
+        others = [
+            c
+            for c in scoring
+            if c.kind not in ("ratio", "cap") and not (c.full and c.kind == "label") and c not in floors
+        ]
         if others:
             return _manual(clauses, others[0], "与按比例计分的条款同时出现")
+        floor = floors[0].cond["hi"] / HUNDRED if floors else None
         if re.search(r"率", ratios[0].text) and not re.search(r"/|÷|比值|比例|占.*比", ratios[0].text):
             rule = Rule("proportional", {"cap": ONE}, "比例法：得分 = 分值 × 完成率（执行率），最高得满分")
+            if floor is not None:
+                rule.params["floor"] = floor
+                rule.explanation += f"；完成率低于{fmt_pct(floor)}不得分"
             return Reading(rule, clauses)
         if re.search(r"(?:目标|计划|标杆|预算)[^/÷×*]*[/÷][^×*]*实际", ratios[0].text):
             # 得分=目标成本/实际成本×分值: a lower-is-better ratio the text defines
@@ -606,6 +626,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
                 {"cap": ONE, "reverse": "manual"},
                 "比率法：得分 = 实际值 / 目标值 × 分值，最高得满分",
             )
+        if floor is not None:
+            rule.params["floor"] = floor
+            rule.explanation += f"；完成比例低于{fmt_pct(floor)}不得分"
         return Reading(rule, clauses)
 
     costs = [c for c in labels if c.points is None and c.step.get("deduct") is not None]
@@ -682,7 +705,8 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         tiers = [_tier_of(c) for c in conds]
         # a value no tier covers is 0 only where the text says so (否则/其余…不得分); a gap
         # between listed tiers or below the lowest is left to a person
-        explicit_else = bool(re.search(r"否则|其他|其余|以外|未达到|达不到", text)) or any(
+        # a bonus (…以上的加30分) gives nothing otherwise
+        explicit_else = bool(re.search(r"否则|其他|其余|以外|未达到|达不到|加\d", text)) or any(
             c.points == 0 and not c.full for c in labels
         )
         for lab in labels:  # 否则不得分
@@ -721,6 +745,8 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         if len(pairs) == 1 and pairs[0][1] == 0:
             # 存在缺失不得分: the one stated level is the failure; otherwise full marks
             pairs.insert(0, ("不存在上述情况", ONE, "weight"))
+        elif len(pairs) == 1 and re.search(r"加\d", labels[0].text):
+            pairs.append(("未达到上述要求", Decimal(0), "points"))  # 是的加20分: a bonus, else nothing
         elif len(pairs) == 1:
             # one awarding phrase (…得3分): met → its points; not met is not stated → a person
             pairs.append(("未达到上述要求", None, "points"))
@@ -860,7 +886,7 @@ def _compose_step(
                 return _manual(clauses, full_conds[0], "的满分区间有上下两个界限")
             # 执行率在95%-105%之间得满分，超出该区间的，每偏离1个百分点扣…
             lo, hi = c["lo"] / scale, c["hi"] / scale
-            params.update(comparator="range", lo=lo, hi=hi, percent=True)
+            params.update(comparator="range", lo=lo, hi=hi, percent=True, side=s["direction"])
             return Reading(
                 Rule(
                     "step",

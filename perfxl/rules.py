@@ -341,6 +341,9 @@ def score_ratio(rule: Rule, f: Facts) -> Outcome:
         r = a / t
     if f.rate_digits is not None:  # --rate-digits rounds the completion ratio itself (113 ÷ 140 → 81%)
         r = round_half_up(r, f.rate_digits + 2)
+    floor = rule.params.get("floor")
+    if floor is not None and r < floor:
+        return Outcome(ZERO, f"完成比例 {fmt_pct(r)} 低于 {fmt_pct(floor)}，不得分")
     raw = r
     r = max(min(r, cap), ZERO)
     s = f.weight * r
@@ -361,15 +364,23 @@ def formula_ratio(rule: Rule, refs: Refs, f: Facts) -> str | None:
     def rounded(x: str) -> str:
         return f"ROUND({x},{refs.rate_digits + 2})" if refs.rate_digits is not None else x
 
+    floor = rule.params.get("floor")
+    ratio = rounded(f"{t}/{a}") if comp in (LE, LT) else rounded(f"{a}/{t}")
+    body = f"{w}*MAX(0,MIN({ratio},{cap}))"
+    if floor is not None:
+        body = f"IF({ratio}<{_num(floor)},0,{body})"
     if comp in (LE, LT):
-        return f"IF({a}=0,{w}*{cap},{w}*MAX(0,MIN({rounded(f'{t}/{a}')},{cap})))"
-    return f'IF({t}=0,"",{w}*MAX(0,MIN({rounded(f"{a}/{t}")},{cap})))'
+        return f"IF({a}=0,{w}*{cap},{body})"
+    return f'IF({t}=0,"",{body})'
 
 
 def score_proportional(rule: Rule, f: Facts) -> Outcome:
     a, _ = _measured(rule, f)
     if a is None:
         return _missing("业绩值（完成率）")
+    floor = rule.params.get("floor")
+    if floor is not None and a < floor:
+        return Outcome(ZERO, f"完成率 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
     r = max(ZERO, min(a, rule.params.get("cap", ONE)))
     s = f.weight * r
     return Outcome(s, f"得分 = {fmt_num(f.weight)} × {fmt_pct(r)} = {fmt_num(s)}")
@@ -380,7 +391,9 @@ def formula_proportional(rule: Rule, refs: Refs, f: Facts) -> str | None:
     if a is None:
         return None
     cap = _num(rule.params.get("cap", ONE))
-    return f"{refs.weight}*MAX(0,MIN({a},{cap}))"
+    body = f"{refs.weight}*MAX(0,MIN({a},{cap}))"
+    floor = rule.params.get("floor")
+    return f"IF({a}<{_num(floor)},0,{body})" if floor is not None else body
 
 
 def top_points(rule: Rule, weight: Decimal) -> Decimal:
@@ -439,6 +452,10 @@ def _score_range(rule: Rule, f: Facts) -> Outcome:
         return Outcome(
             full, f"实际 {fmt_pct(a)} 在 {fmt_pct(lo)}–{fmt_pct(hi)} 之间，得{_pts(full, f.weight)}"
         )
+    side = p.get("side", "both")
+    if (side == "below" and a > hi) or (side == "above" and a < lo):
+        where = "高于" if a > hi else "低于"
+        return Outcome(None, f"实际 {fmt_pct(a)} {where}满分区间，评分标准只规定了另一侧的扣分，保留申报得分")
     gap = lo - a if a < lo else a - hi
     amount = gap * HUNDRED / p.get("per", ONE) * _deduct_amount(p, f.weight)
     most = _max_deduct(p, f.weight)
