@@ -301,7 +301,7 @@ def _step(text: str) -> dict[str, Any] | None:
 
 
 _RANGE_RE = re.compile(
-    rf"(?P<a>-?{NUM})(?P<ap>%)?(?P<ai>\(含\))?(?:-|~|至|到)(?P<b>-?{NUM})(?P<bp>%)?(?P<bi>\(含\))?(?P<tail>之间|区间)?"
+    rf"±?(?P<a>-?{NUM})(?P<ap>%)?(?P<ai>\(含\))?(?:-|~|至|到)±?(?P<b>-?{NUM})(?P<bp>%)?(?P<bi>\(含\))?(?P<tail>之间|区间)?"
 )
 
 
@@ -343,7 +343,7 @@ _PREFIX_RES = [
         word,
         re.compile(
             re.escape(word)
-            + rf"(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?"
+            + rf"±?(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?"
         ),
     )
     for word in _PREFIX_CMP
@@ -394,7 +394,7 @@ def _bound(comp: str, v: Decimal, percent: bool, absolute: bool, suffix: str) ->
     return c
 
 
-_LABEL_STRIP = re.compile(r"(?:的|者|时|则|可|,|:|得|计|给|记|为)+$")
+_LABEL_STRIP = re.compile(r"(?:的|者|则|,|:|得|计|给|记|为)+$")
 
 
 def _label(text: str, start: int) -> str:

@@ -1145,6 +1145,10 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
         return (pair[0] if all(f.judgements) else pair[1]), "要点判定"
     if pair is not None and f.failures is not None:
         return (pair[0] if f.failures == 0 else pair[1]), f"不符合项数 {f.failures}"
+    known = [lab for lab in labels if lab["points"] is not None]
+    if f.judgements and all(f.judgements) and known:
+        # every point met: the top level (资料真实、完整的，得满分); a × among several levels is a person's call
+        return max(known, key=lambda lab: _label_points(lab, f.weight)), "要点判定全部符合"
     return None, ""
 
 
