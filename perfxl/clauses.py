@@ -108,7 +108,7 @@ CAPS: list[tuple[str, str]] = [
         "ceiling",
     ),
 ]
-JUDGEMENT = r"视(?:具体)?情况|酌情|根据[^,;。]*?(?:情况|程度)|由专家|专家评[分议判]|综合评[判定价]|适当扣分|相应扣分|视[^,;。]{0,6}扣分"
+JUDGEMENT = r"视(?:具体)?情况|酌情|由专家|专家评[分议判]|综合评[判定价]|适当扣分|相应扣分|视[^,;。]{0,6}扣分"
 RATIO_PATTERNS = [
     r"得分=.*(?:实际|完成|业绩|目标|计划)[^/÷]*?[/÷][^×*x]*?[×*x].*(?:分值|权重)",
     r"(?:实际|完成|业绩)[^/]*?/[^×*x]*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
@@ -520,7 +520,7 @@ def read_clauses(t: str) -> list[Clause]:
 
 def _respectively(piece: str) -> list[Clause]:
     """明确、基本明确、不明确，分别计3分、2分、0分 → one level clause per word."""
-    m = re.search(rf"分别(?:计|得|给|记|赋)?((?:{NUM}分?[、,和及]?)+)", piece)
+    m = re.search(rf"分别(?:计|得|给|记|赋|加)?((?:{NUM}分?[、,和及]?)+)", piece)
     if not m:
         return []
     points = [Decimal(x) for x in re.findall(NUM, m.group(1))]
@@ -582,7 +582,12 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     scoring = [c for c in clauses if c.carries_points or c.kind == "unread"]
     if not scoring:
         return None
-    unread = next((c for c in clauses if c.kind == "unread"), None)
+    # a clause that deducts in words only (应根据超计划时间的百分比扣分) describes the numeric step
+    # that follows; it is unread only when no numeric step says what it means
+    has_step = any(c.kind == "step" for c in clauses)
+    unread = next(
+        (c for c in clauses if c.kind == "unread" and (re.search(r"\d", c.text) or not has_step)), None
+    )
     if unread is not None:
         return _manual(clauses, unread, "的扣分方式无法识别", final=False)
     caps = [c.cap for c in clauses if c.cap is not None]
@@ -606,7 +611,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         others = [
             c
             for c in scoring
-            if c.kind not in ("ratio", "cap") and not (c.full and c.kind == "label") and c not in floors
+            if c.kind not in ("ratio", "cap")
+            and not (c.full and c.kind in ("label", "item"))
+            and c not in floors
         ]
         if others:
             return _manual(clauses, others[0], "与按比例计分的条款同时出现")
@@ -669,6 +676,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             return _manual(clauses, judgements[0], "需要评价人员判断")
         return Reading(_labels_rule(pairs), clauses)
 
+    if steps and len(items) == 1 and items[0].points is not None:
+        # ①评分标准:符合全部3项指标的按100分计；每不符合1项扣40分: the one item is the full score
+        labels, items = [*labels, items[0]], []
     if steps:
         return _compose_step(text, clauses, steps, conds, labels, items, max_deduct, absolute, max_unit)
 
@@ -872,6 +882,15 @@ def _compose_step(
                 clauses,
             )
         return _manual(clauses, steps[0], "的绝对值条件无法与扣分条款对应")
+    within_deadline = any(lab.full and re.search(r"内完成|按期|按时|以内|之内", lab.text) for lab in labels)
+    if (
+        s["direction"] == "both"
+        and within_deadline
+        and re.search(r"超过|超出|超计划|延迟|延期", text)
+        and not re.search(r"低于|不足|减少|未完成", text)
+    ):
+        s = {**s, "direction": "above"}  # 超过计划时间的…每相差4%扣1分: only the excess is deducted
+        params["comparator"] = LE
     if s["direction"] == "both" and not full_conds:
         params["comparator"] = "both"
         return Reading(

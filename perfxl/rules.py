@@ -1137,6 +1137,15 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
         within = [lab for lab in labels if key and _matches(_label_key(lab["label"]), key)]
         if len(within) == 1:
             return within[0], f"业绩值“{f.actual_word}”"
+        # the word names a level and a category word (民生类 for the level 民生)
+        around = [
+            lab
+            for lab in labels
+            if _label_key(lab["label"])
+            and re.fullmatch(re.escape(_label_key(lab["label"])) + r"(?:类|级|型|档|等|等次|水平)", key)
+        ]
+        if not within and len(around) == 1:
+            return around[0], f"业绩值“{f.actual_word}”"
         if pair is not None and key in _YES_WORDS | _NO_WORDS and not within:
             return (pair[0] if key in _YES_WORDS else pair[1]), f"业绩值“{f.actual_word}”"
         return None, ""
