@@ -91,6 +91,7 @@ POINTS: list[tuple[str, str]] = [
     (rf"(?:得|计|给|记|赋|加)({NUM}(?:/\d+)?)分", "pts"),
     (rf"({NUM})分$", "pts"),
     (rf"\(({NUM})分\)$", "pts"),
+    (rf"\(({NUM})%\)$", "wpct"),
     (rf"按({NUM})分计", "pts"),
 ]
 CAPS: list[tuple[str, str]] = [
@@ -476,7 +477,7 @@ def classify(text: str) -> Clause:
     if cap is not None and cap[0] == "ceiling":
         c.cap = cap
     head = text[:start]
-    if re.match(rf"^[{CIRCLED}]", text) or re.search(rf"\({NUM}分\)$", text):
+    if re.match(rf"^[{CIRCLED}]", text) or re.search(rf"\({NUM}(?:分|%)\)$", text):
         c.kind = "item"
         c.label = _label(text, start).lstrip(CIRCLED)
         return c
@@ -691,6 +692,18 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         if labels and not all(c.full or c.points == 0 for c in labels):
             return _manual(clauses, labels[0], "与逐项计分的要点同时出现", final=False)
         pts = [c.points or Decimal(0) for c in items]
+        if all(c.points_unit == "weight" for c in items) and sum(pts, Decimal(0)) == ONE:
+            # ①实施方案完整（40%）；②进度安排合理（30%）；③保障措施到位（30%）
+            shown = "、".join(f"{fmt_num(p * HUNDRED)}%" for p in pts)
+            return Reading(
+                Rule(
+                    "checklist",
+                    {"mode": "award", "shares": pts, "n": len(pts)},
+                    f"要点法：{len(pts)}项分别占权重分的{shown}，符合则得分",
+                    points_named=len(pts),
+                ),
+                clauses,
+            )
         if any(c.points_unit == "weight" for c in items):
             return _manual(clauses, items[0], "要点分值以权重比例表示", final=False)
         total = sum(pts, Decimal(0))

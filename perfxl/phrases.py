@@ -342,6 +342,7 @@ def _step(t: str, raw: str) -> Rule | None:
 def _named_count(t: str) -> int | None:
     """A count the text names: 以上3个/以上五项/4项以上/以上两个指标/前两项."""
     pats = [
+        rf"({COUNT})(?:项|个|条|点)各(?:占|得)",
         rf"以[上下]({COUNT})(?:个|项|条|点|方面|环节)",
         rf"({COUNT})(?:项|个|条)(?:以上|均|全部)",
         rf"(?:覆盖和执行|包括|共)({COUNT})(?:项|个|条)",
