@@ -119,6 +119,7 @@ RATIO_PATTERNS = [
     rf"得分值?[=(].*?(?:{NUM}分?[×*x][^,;。]*率|率[^,;。]*[×*x]{NUM})",
     r"占[^,;。]*?的?(?:比重|比例|比值)计算得分",
     r"按(?:照)?[^,;。]*?(?:百分比|完成比例|完成率)[^,;。]*?(?:赋分|计分|得分)",
+    r"乘以[^,;。]*?占[^,;。]*?的?比(?:例|值|率|重)?",
 ]
 
 
@@ -239,7 +240,7 @@ def _cap(text: str) -> tuple[str, Decimal | None] | None:
 
 
 _STEP_RE = re.compile(
-    rf"(?:每|与[^,;。]*?每|较[^,;。]*?每)(?P<verb>[^\d{CN},;。扣]{{0,8}})(?P<n>{NUM}|[{CN}]+)?"
+    rf"(?:每|与[^,;。]*?每|较[^,;。]*?每)(?P<verb>(?:(?!减[\d.])[^\d{CN},;。扣]){{0,8}})(?P<n>{NUM}|[{CN}]+)?"
     rf"(?P<unit>个百分点|百分点|%|{MEASURE_UNITS}|[{COUNT_UNITS}])?[^,;。]*?[,]?(?:则|的)?(?:扣|减)"
 )
 _DEDUCT_RE = [
@@ -637,6 +638,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         if floor is not None:
             rule.params["floor"] = floor
             rule.explanation += f"；完成比例低于{fmt_pct(floor)}不得分"
+        if any(c.full and re.search(r"没有|无", c.text) for c in clauses if c.kind in ("label", "item")):
+            rule.params["no_task_full"] = True  # 若实施方案没有该项建设任务的，不扣分
+            rule.explanation += "；没有该项任务（标杆值为空）的不扣分"
         return Reading(rule, clauses)
 
     costs = [c for c in labels if c.points is None and c.step.get("deduct") is not None]
@@ -721,6 +725,18 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             clauses,
         )
 
+    if conds and all(c.cond.get("percent") for c in conds):
+        for lab in list(labels):
+            if lab.points and re.search(
+                r"全部(?:或超额)?完成|超额完成|完成(?:年度)?(?:计划|目标|任务)+$", lab.label
+            ):
+                # 计划建成面积数全部或超额完成，得20分 beside 80-100%得10分: the ≥100% tier
+                lab.kind, lab.cond = (
+                    "condition",
+                    {"lo": HUNDRED, "lo_incl": True, "percent": True, "abs": False},
+                )
+                labels.remove(lab)
+                conds.append(lab)
     # 无结余，3分；有结余但不超过上年结转，2分 — words mixed with numbers: a person reads them
     if conds and labels and not all(c.points == 0 or c.full for c in labels):
         return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现", final=False)

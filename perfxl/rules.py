@@ -320,6 +320,8 @@ def _judgement_outcome(facts: Facts) -> tuple[int, int] | None:
 def score_ratio(rule: Rule, f: Facts) -> Outcome:
     th = _threshold(rule, f)
     a = f.actual_value
+    if th is None and f.target is None and a is None and rule.params.get("no_task_full"):
+        return Outcome(f.weight, "没有该项任务（标杆值、业绩值为空），按评分标准不扣分")
     if th is None:
         return _missing("数值型标杆值")
     if a is None:
