@@ -177,6 +177,7 @@ class RuleExplanation:
     explanation: str
     score: float | None
     reason: str | None
+    clauses: tuple[tuple[str, str], ...] = ()  # (clause type, text) as the clause grammar read them
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly what ``perfxl rule --json`` prints."""
@@ -187,6 +188,7 @@ class RuleExplanation:
             "label": self.label,
             "score": self.score,
             "reason": self.reason,
+            "clauses": [{"type": kind, "text": text} for kind, text in self.clauses],
         }
 
 
@@ -205,9 +207,10 @@ def explain_rule(
 
     :class:`ArgumentError` (Chinese message) for an unreadable weight, judgements or method.
     """
+    from .clauses import read_clauses
     from .evaluate import parse_judgements
     from .numbers import align_units, as_percent_like, normalize, parse_number, parse_target
-    from .phrases import OverrideError, default_rule, parse_override, recognize
+    from .phrases import OverrideError, default_rule, parse_override, prepare, recognize
     from .rules import KIND_LABELS, Facts, final_round
     from .rules import score as score_rule
 
@@ -249,6 +252,7 @@ def explain_rule(
         explanation=r.explanation,
         score=result_score,
         reason=reason,
+        clauses=tuple((c.kind, c.text) for c in read_clauses(prepare(text))) if text.strip() else (),
     )
 
 

@@ -220,6 +220,8 @@ def rule(
         return
     click.echo(f"识别规则：{r.label}（{r.kind}）")
     click.echo(f"说明：{r.explanation}")
+    for kind, clause in r.clauses:
+        click.echo(f"  子句［{_CLAUSE_NAMES.get(kind, kind)}］{clause}")
     if r.params:
         click.echo("参数：" + json.dumps(r.params, ensure_ascii=False))
     if r.score is not None:
@@ -336,6 +338,20 @@ def template(kind: str, output: Path) -> None:
     except PerfxlError as exc:
         _fail(exc)
     click.echo(f"已写出模板：{path}")
+
+
+_CLAUSE_NAMES = {
+    "definition": "定义",
+    "condition": "条件→分值",
+    "label": "档次",
+    "step": "每…扣",
+    "cap": "扣分上限",
+    "item": "要点",
+    "ratio": "按比例",
+    "judgement": "酌情",
+    "other": "说明",
+    "unread": "未识别",
+}
 
 
 def _translate_usage(message: str) -> str:
