@@ -459,10 +459,7 @@ def _score_range(rule: Rule, f: Facts) -> Outcome:
         where = "高于" if a > hi else "低于"
         return Outcome(None, f"实际 {fmt_pct(a)} {where}满分区间，评分标准只规定了另一侧的扣分，保留申报得分")
     gap = lo - a if a < lo else a - hi
-    amount = gap * HUNDRED / p.get("per", ONE) * _deduct_amount(p, f.weight)
-    most = _max_deduct(p, f.weight)
-    if most is not None:
-        amount = min(amount, most)
+    amount = _deduction(p, gap * HUNDRED / p.get("per", ONE), f.weight)
     s = max(ZERO, full - amount)
     return Outcome(
         s,
@@ -539,6 +536,13 @@ def _measured_expr(rule: Rule, refs: Refs, f: Facts) -> str | None:
     return f"({a}/{t})" if mode == "ratio" else f"(({a}-{t})/{_num(abs(f.target.value))})"
 
 
+def _deduction(p: dict[str, Any], steps: Decimal | int, weight: Decimal) -> Decimal:
+    """Points deducted for *steps* steps (or failures), limited by 最多扣N分 when the rule says so."""
+    amount = steps * _deduct_amount(p, weight)
+    most = _max_deduct(p, weight)
+    return min(amount, most) if most is not None else amount
+
+
 def _max_deduct(p: dict[str, Any], weight: Decimal) -> Decimal | None:
     """The most a rule deducts (最多扣5分 / 最多扣权重分的50%), or None."""
     most: Decimal | None = p.get("max_deduct")
@@ -612,10 +616,7 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
     if a < floor:
         return Outcome(ZERO, f"实际 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
     steps = (top - a) * HUNDRED / p.get("per", ONE)
-    amount = steps * _deduct_amount(p, f.weight)
-    most = _max_deduct(p, f.weight)
-    if most is not None:
-        amount = min(amount, most)
+    amount = _deduction(p, steps, f.weight)
     s = max(ZERO, best - amount)
     return Outcome(
         s,
@@ -648,10 +649,7 @@ def score_tolerance(rule: Rule, f: Facts) -> Outcome:
     if abs(a) <= tol:
         return Outcome(base, f"实际 {fmt_pct(a)} 在 ±{fmt_pct(tol)} 以内，得{fmt_num(base)}分")
     over = (abs(a) - tol) * HUNDRED
-    amount = over / p.get("per", ONE) * _deduct_amount(p, f.weight)
-    most = _max_deduct(p, f.weight)
-    if most is not None:
-        amount = min(amount, most)
+    amount = _deduction(p, over / p.get("per", ONE), f.weight)
     s = max(ZERO, base - amount)
     return Outcome(
         s,
@@ -844,10 +842,7 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
         if gap is None:
             return _missing("不符合项数或要点判定")
         unit = p.get("unit") or "项"
-        amount = gap * _deduct_amount(p, f.weight)
-        most = _max_deduct(p, f.weight)
-        if most is not None:
-            amount = min(amount, most)
+        amount = _deduction(p, gap, f.weight)
         s = max(ZERO, full - amount)
         side = "少" if p.get("direction") == "below" else "多"
         return Outcome(
@@ -855,10 +850,7 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
             f"实际 {_show(a or ZERO, False, f.actual.unit if f.actual else '')}，比标杆值{side}{fmt_num(gap, 4)}{unit}，"
             f"每{unit}{_deduct_text(p)}，扣{fmt_num(min(amount, full))}分",
         )
-    amount = failures * _deduct_amount(p, f.weight)
-    most = _max_deduct(p, f.weight)
-    if most is not None:
-        amount = min(amount, most)
+    amount = _deduction(p, failures, f.weight)
     s = max(ZERO, full - amount)
     if failures == 0:
         return Outcome(s, f"无不符合项，得{_pts(full, f.weight)}")

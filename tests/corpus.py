@@ -2,6 +2,7 @@
 
     python tests/corpus.py            # recognition per origin, clause types, every wrong case
     python tests/corpus.py --json
+    python tests/corpus.py --heldout  # the held-out real texts (tests/rule_corpus/heldout/), never tuned on
 
 Each line of a corpus file is one distinct text with 1–3 cases (weight, target, actual,
 judgements, failures, expected score or "manual", the hand working).  A case is
@@ -38,9 +39,9 @@ class TextResult:
         return "missed"
 
 
-def load() -> list[dict[str, Any]]:
+def load(folder: Path = CORPUS) -> list[dict[str, Any]]:
     entries = []
-    for path in sorted(CORPUS.glob("*.jsonl")):
+    for path in sorted(folder.glob("*.jsonl")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 entry = json.loads(line)
@@ -121,7 +122,7 @@ def clause_table(entries: list[dict[str, Any]]) -> dict[str, int]:
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    entries = load()
+    entries = load(CORPUS / "heldout") if "--heldout" in sys.argv else load()
     results = evaluate(entries)
     data = {"summary": summary(results), "clauses": clause_table(entries)}
     wrong = [
