@@ -367,14 +367,20 @@ def _checklist(t: str, raw: str) -> Rule | None:
     ms = re.search(rf"分别占({NUM}%(?:[、,，和及]{NUM}%)+)", t)
     if ms:
         shares = [_pct(x) for x in re.findall(NUM, ms.group(1))]
-        params = {"mode": "award", "shares": shares, "n": len(shares)}
+        params: dict[str, Any] = {"mode": "award", "shares": shares, "n": len(shares)}
         shown = "/".join(fmt_num(s * HUNDRED) for s in shares)
-        return Rule(
-            "checklist",
-            params,
-            f"要点法：{len(shares)}项分别占{shown}%权重分，符合则得分",
-            points_named=len(shares),
-        )
+        text = f"要点法：{len(shares)}项分别占{shown}%权重分，符合则得分"
+        # reference 000: "项目未规定立项、决策流程，则前两项分别占50%权重分" — a second scheme
+        # for fewer points, chosen by how many judgements the row gives
+        alt = re.search(rf"则?前({COUNT})项(?:分别|各)占({NUM}%(?:[、,，和及]{NUM}%)*)", t[ms.end() :])
+        if alt and cn_int(alt.group(1)):
+            k = cn_int(alt.group(1)) or 0
+            alt_shares = [_pct(x) for x in re.findall(NUM, alt.group(2))]
+            alt_shares = alt_shares * k if len(alt_shares) == 1 else alt_shares
+            if len(alt_shares) == k < len(shares):
+                params["alt_shares"] = alt_shares
+                text += f"；只判定前{k}项时各占{'/'.join(fmt_num(x * HUNDRED) for x in alt_shares)}%"
+        return Rule("checklist", params, text, points_named=len(shares))
     # equal shares: 各占10% / 各占1/4 / 各得权重分的50% / 每满足一条得33%
     me = re.search(rf"各(?:占|得)(?:权重分?的?)?({NUM}(?:/\d+)?)(%?)(?:的)?(?:权重)?", t) or re.search(
         rf"每(?:满足|符合|实现|完成)一(?:条|项|点|个)[^,，;；。]*?[,，]?得(?:权重分?的?)?({NUM})(%)", t

@@ -673,6 +673,9 @@ def formula_tolerance(rule: Rule, refs: Refs, f: Facts) -> str | None:
 
 
 def _checklist_shares(p: dict[str, Any], n: int) -> list[Decimal]:
+    alt = p.get("alt_shares")
+    if alt and len(alt) == n and p.get("base") is None:
+        return list(alt)  # the text's second scheme for fewer points (前两项分别占50%)
     shares = list(p.get("shares") or [])
     if not shares:
         share = p.get("share")
@@ -725,6 +728,8 @@ def score_checklist(rule: Rule, f: Facts) -> Outcome:
         satisfied, total = jo
         marks = f.judgements
         expected = (n + (1 if p.get("base") is not None else 0)) if n else None
+        if p.get("alt_shares") and total == len(p["alt_shares"]):
+            expected = total
         if expected and total != expected:
             return Outcome(
                 None,
@@ -790,6 +795,8 @@ def formula_checklist(rule: Rule, refs: Refs, f: Facts) -> str | None:
         return None
     total = len(f.judgements)
     expected = (p["n"] + (1 if p.get("base") is not None else 0)) if p.get("n") else None
+    if p.get("alt_shares") and total == len(p["alt_shares"]):
+        expected = total
     if expected and total != expected:
         return None
     j = refs.judgements
