@@ -116,20 +116,18 @@ def test_docs_rules_md_names_every_kind_and_clause_type():
         assert f"`{clause}`" in doc, clause
 
 
-def test_every_corpus_formula_computes_the_python_score():
-    """For every corpus case perfxl scores, the Excel formula it writes — run by the test
-    evaluator of perfxl's formula subset — gives the same number (new params included:
-    caps, ranges, deviations, count gaps, levels, priced items)."""
+def _corpus_rows():
+    """(id, Row) for every corpus case perfxl scores with a formula, laid out as the annotated
+    workbook lays out a row (tests/test_properties.Row)."""
     from decimal import Decimal
 
-    from test_properties import Row, agrees, evaluate
+    from test_properties import Row
 
     from perfxl.evaluate import parse_judgements
     from perfxl.numbers import align_units, as_percent_like, normalize, parse_number, parse_target
     from perfxl.phrases import default_rule, recognize
     from perfxl.rules import Facts
 
-    checked = 0
     for entry in load():
         for case in entry["cases"]:
             target = str(case["target"]) if case.get("target") is not None else None
@@ -146,11 +144,47 @@ def test_every_corpus_formula_computes_the_python_score():
             rule = recognize(text) if text.strip() else default_rule(tgt, act is not None, bool(word))
             facts = Facts(Decimal(str(case["weight"])), tgt, act, word, js, case.get("failures"))
             row = Row(rule, facts, target or "", actual or "", 0.0)
-            python = row.python()
-            fx = row.excel()
-            if python is None or fx is None:
-                continue
-            got = evaluate(fx, row.cells())
-            assert agrees(got, python), (entry["id"], fx, got, python)
-            checked += 1
+            if row.python() is not None and row.excel() is not None:
+                yield entry["id"], row
+
+
+def test_every_corpus_formula_computes_the_python_score():
+    """For every corpus case perfxl scores, the Excel formula it writes — run by the test
+    evaluator of perfxl's formula subset — gives the same number (new params included:
+    caps, ranges, deviations, count gaps, levels, priced items)."""
+    from test_properties import agrees, evaluate
+
+    checked = 0
+    for case_id, row in _corpus_rows():
+        fx, python = row.excel(), row.python()
+        got = evaluate(fx, row.cells())
+        assert agrees(got, python), (case_id, fx, got, python)
+        checked += 1
     assert checked >= 400, checked
+
+
+def test_libreoffice_computes_the_corpus_formulas(lo, tmp_path):
+    """The same formulas recalculated by LibreOffice: one row per corpus case, 0 mismatches."""
+    import xlsxwriter
+    from test_properties import _split, evaluate
+
+    path = tmp_path / "corpus.xlsx"
+    count = 0
+    with xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False}) as wb:
+        ws = wb.add_worksheet("cases")
+        for r, (case_id, row) in enumerate(_corpus_rows(), start=2):
+            row.r = r
+            fx = row.excel()
+            value = evaluate(fx, row.cells())
+            for ref, v in row.cells().items():
+                col, rr = _split(ref)
+                if isinstance(v, str):
+                    ws.write_string(rr - 1, col - 1, v)
+                else:
+                    ws.write_number(rr - 1, col - 1, v)
+            ws.write_formula(r - 1, 0, "=" + fx, None, value)
+            ws.write_string(r - 1, 8, case_id)
+            count += 1
+    assert count >= 400
+    mismatches = lo.compare(path, tol=1e-6)
+    assert not mismatches, "\n".join(str(m) for m in mismatches[:20])
