@@ -72,6 +72,8 @@ STEP_ABOVE = (
     "延期",
     "推迟",
     "滞后",
+    "延误",
+    "逾期",
 )
 STEP_BOTH = ("相差", "偏离", "增减", "变动", "偏差", "差")
 STEP_EVENT = ("发现", "出现", "发生", "存在", "有")
@@ -83,6 +85,7 @@ MEASURE_UNITS = "(?:公斤|千克|万元|元|小时|个工作日|工作日|个�
 POINTS: list[tuple[str, str]] = [
     (rf"(?:得|计|给|记|赋)?(?:权重分?|分值|满分)的?({NUM})%(?:的?权重分?)?", "wpct"),
     (rf"(?:得|计|给|记|赋)({NUM})%的?(?:权重分?|分值)", "wpct"),
+    (r"(?:得|计|给|记)?(?:一半|半数)的?(?:分值|权重分?|分数)", "half"),
     (
         r"(?:得|计|给|记)?(?:满分|全分|权重分的?100%|全部分值|该项分值|该指标分值|该项指标分值|指标分值)|不扣分",
         "full",
@@ -115,11 +118,12 @@ RATIO_PATTERNS = [
     r"(?:实际|完成|业绩)[^/]*?/[^×*x]*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
     r"比[例值率]\*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
     r"按(?:实际)?完成(?:比例|比率|率|程度)(?:计算|计|折算)?(?:得分|计分|给分)",
-    r"(?:分值|权重分?)[×*x](?:实际)?(?:完成|执行|到位)?(?:率|比例)",
+    r"(?:分值|权重分?)[×*x][^,;。]{0,10}?(?:率|比例)",
     rf"得分值?[=(].*?(?:{NUM}分?[×*x][^,;。]*率|率[^,;。]*[×*x]{NUM})",
     r"占[^,;。]*?的?(?:比重|比例|比值)计算得分",
     r"按(?:照)?[^,;。]*?(?:百分比|完成比例|完成率)[^,;。]*?(?:赋分|计分|得分)",
     r"乘以[^,;。]*?占[^,;。]*?的?比(?:例|值|率|重)?",
+    r"率[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重分?|满分)",
 ]
 
 
@@ -159,7 +163,11 @@ _POINTS_RES = [(re.compile(p), meaning) for p, meaning in POINTS]
 _CAPS_RES = [(re.compile(p), meaning) for p, meaning in CAPS]
 _RATIO_RES = [re.compile(p) for p in RATIO_PATTERNS]
 _JUDGEMENT_RE = re.compile(JUDGEMENT)
-_TERMINAL_RE = re.compile("|".join(f"(?:{p})" for p, _ in POINTS + CAPS) + "|扣|" + JUDGEMENT)
+# an award the lexicon may not know (得一半分值, 得相应分): a clause ends there all the same
+_AWARD_WORDS = re.compile(r"(?:得|计|给)[^,;。\d]{1,8}?分")
+_TERMINAL_RE = re.compile(
+    "|".join(f"(?:{p})" for p, _ in POINTS + CAPS) + "|扣|" + JUDGEMENT + "|" + _AWARD_WORDS.pattern
+)
 
 
 def split(t: str) -> list[str]:
@@ -219,6 +227,8 @@ def _points(text: str) -> tuple[str, Decimal | None, int] | None:
                 value = _dec(m.group(1))
             elif meaning == "wpct":
                 value = Decimal(m.group(1)) / HUNDRED
+            elif meaning == "half":
+                value, meaning = Decimal("0.5"), "wpct"
             elif meaning == "full":
                 value = ONE
             else:
@@ -264,8 +274,14 @@ def _deduction(text: str) -> tuple[Decimal, str] | None:
     return None
 
 
+_ONE_EACH = re.compile(
+    rf"(?:发现|出现|存在|有)(?P<verb>)(?P<n>一|1)(?P<unit>[{COUNT_UNITS}])[^,;。]*?[,]?(?:则|的)?(?:扣|减)"
+)
+
+
 def _step(text: str) -> dict[str, Any] | None:
-    m = _STEP_RE.search(text) or _NOEACH_STEP.search(text)
+    # 发现一项不规范扣0.5分: one occurrence, each deducted
+    m = _STEP_RE.search(text) or _NOEACH_STEP.search(text) or _ONE_EACH.search(text)
     if not m:
         return None
     ded = _deduction(text[m.start() :])
@@ -307,9 +323,24 @@ _RANGE_RE = re.compile(
 )
 
 
+_BETWEEN_RE = re.compile(
+    rf"(?P<a>-?{NUM})(?P<ap>%)?(?P<c1>≤|<)[^\d≤<≥>]{{1,12}}?(?P<c2>≤|<)(?P<b>-?{NUM})(?P<bp>%)?"
+)
+
+
 def _condition(text: str) -> dict[str, Any] | None:
     """A numeric condition: bounds (fractions when percent) — the part before the points."""
     absolute = bool(re.search(r"\|[^|]*\||绝对值|±", text))
+    between = _BETWEEN_RE.search(text)
+    if between:  # 80%≤满意度<90%
+        return {
+            "lo": Decimal(between.group("a")),
+            "lo_incl": between.group("c1") == "≤",
+            "hi": Decimal(between.group("b")),
+            "hi_incl": between.group("c2") == "≤",
+            "percent": bool(between.group("ap") or between.group("bp")),
+            "abs": absolute,
+        }
     m = _RANGE_RE.search(text)
     if m and not re.search(r"\d\s*月", text[m.start() : m.end() + 1]):
         a, b = Decimal(m.group("a")), Decimal(m.group("b"))
@@ -457,6 +488,16 @@ def classify(text: str) -> Clause:
         and "扣" in text[: pts[2]]
     ):
         pts = None  # 直至扣为零分: the floor of the deductions, not a level worth 0
+    if (
+        pts is None
+        and cap is None
+        and _AWARD_WORDS.search(text)
+        and not re.search(
+            r"扣|减|该项分|相应分|对应分|各项分|得分[=为]", text
+        )  # 每完成1项取得该项分数 restates the items
+    ):
+        c.kind = "unread"  # it awards something the lexicon does not know: no partial reading
+        return c
     if pts is None:
         if cap is not None:
             c.kind, c.cap = "cap", cap

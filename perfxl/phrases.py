@@ -608,6 +608,14 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         if not grammar.params.get("final") and _consumed_by(phrase, clause):
             return phrase
         return grammar
+    if (
+        grammar.kind in ("step", "band", "threshold", "tolerance", "deduct_each")
+        and phrase.kind in ("pass_fail", "binary", "bonus", "penalty", "tiers")
+        and any(c.kind == "step" for c in reading.clauses)
+    ):
+        return grammar  # the phrase reading dropped a deduction (每低1个百分点扣0.5分)
+    if grammar.kind == "step" and grammar.params.get("absolute") and phrase.kind == "deduct_each":
+        return grammar  # 开展培训≥10次得满分，每少1次扣0.5分: steps from the threshold
     if grammar.kind == "checklist" and phrase.kind in ("binary", "pass_fail", "labels"):
         return grammar  # items with their own points (①…1分；②…2分) are not all-or-nothing
     if (grammar.kind == "band" or grammar.params.get("floor_at") is not None) and phrase.kind in (
