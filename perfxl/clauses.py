@@ -102,6 +102,7 @@ CAPS: list[tuple[str, str]] = [
     (rf"(?:最多|最高|累计最多|累计|合计)扣({NUM})分", "max"),
     (rf"扣分(?:最多|最高|不超过|上限为?)({NUM})分", "max"),
     (rf"总扣分数?(?:为|不超过|最多)?({NUM})分", "max"),
+    (rf"加分(?:不超过|最多|最高|上限为?)({NUM})分|最多加({NUM})分", "bonus_max"),
     (rf"(?:最多|最高|累计最多|累计)扣(?:该项|该指标|本项)?(?:权重分|分值|权重)的?({NUM})%", "max_weight"),
     (
         rf"扣完(?:{NUM}分)?为止|直至扣为[0零]分|扣为[0零]分为?止|扣到[0零]分为?止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
@@ -112,7 +113,7 @@ CAPS: list[tuple[str, str]] = [
         "ceiling",
     ),
 ]
-JUDGEMENT = r"视(?:具体)?情况|酌情|由专家|专家评[分议判]|综合评[判定价]|适当扣分|相应扣分|视[^,;。]{0,6}扣分"
+JUDGEMENT = r"视(?:具体)?情况|按[^,;。]{0,8}?情况(?:计分|打分|评分|赋分|给分)|酌情|由专家|专家评[分议判]|综合评[判定价]|适当扣分|相应扣分|视[^,;。]{0,6}扣分"
 RATIO_PATTERNS = [
     r"得分=.*(?:实际|完成|业绩|目标|计划)[^/÷]*?[/÷][^×*x]*?[×*x].*(?:分值|权重)",
     r"(?:实际|完成|业绩)[^/]*?/[^×*x]*?[×*x](?:该项|该指标|本项)?(?:指标)?(?:分值|权重)",
@@ -174,6 +175,10 @@ def split(t: str) -> list[str]:
     """Clauses of a prepared text: sentences, then comma pieces grouped so that each clause
     ends at the piece that awards, deducts or caps points."""
     t = re.sub(rf"([{CIRCLED}])", r";\1", t)
+    # (1)…(2)…(3) enumerations anywhere in the text, counting up from 1, become ① ② ③
+    paren = [int(n) for n in re.findall(r"\(([1-9])\)", t)]
+    if len(paren) >= 2 and paren == list(range(1, len(paren) + 1)):
+        t = re.sub(r"\(([1-9])\)", lambda m: ";" + CIRCLED[int(m.group(1)) - 1], t)
     # 1. 2、 3) list markers (at the start or after a separator) become ① ② ③
     t = re.sub(
         r"(?:^|(?<=[;。,:]))\(?([1-9]|1[0-9])[.、)](?!\d)",
@@ -245,6 +250,8 @@ def _cap(text: str) -> tuple[str, Decimal | None] | None:
         if m:
             if meaning == "max_weight":
                 return meaning, Decimal(m.group(1)) / HUNDRED
+            if meaning == "bonus_max":
+                return meaning, Decimal(m.group(1) or m.group(2))
             return meaning, (Decimal(m.group(1)) if meaning == "max" else None)
     return None
 
@@ -478,6 +485,8 @@ def classify(text: str) -> Clause:
         c.kind = "judgement"
         c.label = _label(text, judged.start())
         return c
+    if cap is not None and cap[0] == "bonus_max":
+        pts = None  # 加分不超过2分: a limit on a bonus, not a level
     if cap is not None and cap[0] in ("max", "max_weight") and pts is not None and "扣" in text[: pts[2]]:
         pts = None  # 最多扣权重分的50%: a limit on deductions, not points awarded
     if (
@@ -728,6 +737,16 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     if steps:
         return _compose_step(text, clauses, steps, conds, labels, items, max_deduct, absolute, max_unit)
 
+    zero_items = [c for c in items if c.points == 0]
+    if len(items) >= 2 and zero_items and not labels:
+        if all(re.search(r"上述|以上|均不|都不|全部不", c.text) for c in zero_items):
+            # (1)…5分(2)…5分(3)上述两项均不符合0分: items to add up; the last restates "none met"
+            items = [c for c in items if c.points != 0]
+        else:
+            # (1)有独立办公用房15分(2)与其他单位共用9分(3)无办公用房0分: levels, not items to add up
+            labels, items = [*items], []
+            for c in labels:
+                c.label = c.label or _label(c.text, len(c.text))
     if len(items) == 1 and not conds and not labels:
         # 出台了…实施办法(3分): one item, earned or not
         item = items[0]

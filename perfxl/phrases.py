@@ -602,6 +602,8 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         return phrase
     if phrase is None:
         return grammar
+    if any(c.kind == "judgement" for c in reading.clauses):
+        return grammar  # a person decides part of it (酌情加分): no stock reading may give a number
     if grammar.kind == "manual":
         # the grammar refuses only what it saw carry points and could not place
         clause = grammar.params.get("clause", "")

@@ -1111,6 +1111,10 @@ def _matches(label: str, key: str) -> bool:
     return False
 
 
+# the levels the clause grammar adds for a rule that names only one (clauses._implied levels)
+_IMPLIED_LEVELS = ("未达到", "未达到上述要求", "不存在上述情况")
+
+
 def _yes_no(labels: list[dict[str, Any]], weight: Decimal) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(positive, negative) of a two-level rule whose levels are "points" and "not those points"."""
     if len(labels) != 2:
@@ -1151,7 +1155,11 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
             return (pair[0] if key in _YES_WORDS else pair[1]), f"业绩值“{f.actual_word}”"
         return None, ""
     if pair is not None and f.judgements:
-        # 全部符合 picks the positive level; any × the other (制度健全、执行有效、监督到位，得满分)
+        # 全部符合 picks the positive level; any × the other (制度健全、执行有效、监督到位，得满分) —
+        # unless the other level is only implied and several points were judged: partly met is a
+        # person's call (有制度、有台账、有经费、有网络。(10分) with √√×√)
+        if not all(f.judgements) and len(f.judgements) > 1 and pair[1]["label"] in _IMPLIED_LEVELS:
+            return None, ""
         return (pair[0] if all(f.judgements) else pair[1]), "要点判定"
     if pair is not None and f.failures is not None:
         return (pair[0] if f.failures == 0 else pair[1]), f"不符合项数 {f.failures}"

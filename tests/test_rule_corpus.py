@@ -188,3 +188,13 @@ def test_libreoffice_computes_the_corpus_formulas(lo, tmp_path):
     assert count >= 400
     mismatches = lo.compare(path, tol=1e-6)
     assert not mismatches, "\n".join(str(m) for m in mismatches[:20])
+
+
+def test_the_heldout_texts_give_no_wrong_number():
+    """tests/rule_corpus/heldout/: 52 real texts collected after the grammar was built and
+    measured once untuned (21/52 correct, 7 wrong); the causes of the wrong numbers were then
+    fixed in general terms.  They now guard against wrong numbers: 0 wrong, recognition not falling."""
+    from corpus import CORPUS
+
+    s = summary(evaluate(load(CORPUS / "heldout")))["real"]
+    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 26, s
