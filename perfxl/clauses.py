@@ -145,6 +145,7 @@ class Clause:
     step: dict[str, Any] = field(default_factory=dict)  # per, unit, direction, deduct, deduct_unit
     cap: tuple[str, Decimal | None] | None = None
     region: dict[str, Any] = field(default_factory=dict)  # a step's range (60%-100%时，每降低…)
+    cost: Decimal | None = None  # a level that costs points from the full weight (发生一般事故的扣2分)
 
     @property
     def carries_points(self) -> bool:
@@ -282,7 +283,7 @@ def _deduction(text: str) -> tuple[Decimal, str] | None:
 
 
 _ONE_EACH = re.compile(
-    rf"(?:发现|出现|存在|有)(?P<verb>)(?P<n>一|1)(?P<unit>[{COUNT_UNITS}])[^,;。]*?[,]?(?:则|的)?(?:扣|减)"
+    rf"(?:发现|出现|存在|有|缺失|缺少|不符合|未完成|未达到)(?P<verb>)(?P<n>一|1)(?P<unit>[{COUNT_UNITS}])[^,;。]*?[,]?(?:则|的)?(?:扣|减)"
 )
 
 
@@ -664,7 +665,7 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             c
             for c in scoring
             if c.kind not in ("ratio", "cap")
-            and not (c.full and c.kind in ("label", "item"))
+            and not (c.full and c.kind in ("label", "item", "condition"))
             and c not in floors
         ]
         if others:
@@ -716,11 +717,15 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             clauses,
         )
     if costs:
-        top = max((c.points for c in labels if c.points is not None), default=None)
+        known = [c for c in labels if c.points is not None]
+        if not known:
+            return _manual(clauses, costs[0], "扣分的基数不明确", final=False)
+        top = max(known, key=lambda c: c.points or Decimal(0))
         for c in costs:
-            if top is None:
-                return _manual(clauses, c, "扣分的基数不明确", final=False)
-            c.points = max(Decimal(0), top - c.step["deduct"])
+            if top.points_unit == "weight":
+                c.cost = c.step["deduct"]  # 未发生事故的得满分，发生一般事故的扣2分: full weight − 2
+            else:
+                c.points = max(Decimal(0), (top.points or Decimal(0)) - c.step["deduct"])
     if judgements:
         awarded = [c for c in labels + conds if c.points is not None]
         if not awarded:
@@ -839,6 +844,7 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             )
     if labels:
         pairs = [(c.label or c.text, c.points, c.points_unit) for c in labels]
+        level_costs = {c.label or c.text: c.cost for c in labels if c.cost is not None}
         if len({p[0] for p in pairs}) != len(pairs) or any(not p[0] for p in pairs):
             return _manual(clauses, labels[0], "的档次文字无法区分")
         if len(pairs) == 1 and pairs[0][1] == 0:
@@ -849,7 +855,12 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         elif len(pairs) == 1:
             # one awarding phrase (…得3分): met → its points; not met is not stated → a person
             pairs.append(("未达到上述要求", None, "points"))
-        return Reading(_labels_rule(pairs), clauses)
+        rule = _labels_rule(pairs)
+        for lab in rule.params["labels"]:
+            if lab["label"] in level_costs:
+                lab["cost"] = level_costs[lab["label"]]
+                lab["points"] = None
+        return Reading(rule, clauses)
     if max_deduct is not None:
         return _manual(
             clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款", final=False
@@ -920,7 +931,10 @@ def _compose_step(
     if len(full_conds) > 1:
         return _manual(clauses, full_conds[1], "与扣分条款同时给出多个得分档")
     full_points = partial[0].points if partial else None
+    count_step = bool(s["unit"]) and s["unit"] != "%"
     for lab in labels:
+        if count_step and lab.points == 0 and re.match(r"(?:无|没有|未)", lab.label):
+            continue  # 无计划，不得分 beside 缺失一项扣1分: nothing at all is the last failure
         if (
             lab.points == 0
             and not lab.full

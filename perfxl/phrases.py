@@ -644,6 +644,10 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         return grammar  # the grammar also knows which values no tier covers
     if grammar.params.get("max_deduct") is not None and phrase.params.get("max_deduct") is None:
         return grammar
+    if grammar.kind == "labels" and (
+        len(grammar.params["labels"]) >= 3 or any(lab.get("cost") for lab in grammar.params["labels"])
+    ):
+        return grammar  # a scale of three or more levels, or a level that costs points
     if grammar.kind == "labels" and phrase.kind in ("binary", "pass_fail", "tiers"):
         levels = grammar.params["labels"]
         pts = sorted((lab["points"] for lab in levels if lab["points"] is not None), reverse=True)

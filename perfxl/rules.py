@@ -1119,14 +1119,18 @@ def _yes_no(labels: list[dict[str, Any]], weight: Decimal) -> tuple[dict[str, An
     """(positive, negative) of a two-level rule whose levels are "points" and "not those points"."""
     if len(labels) != 2:
         return None
-    known = [lab for lab in labels if lab["points"] is not None]
+    known = [lab for lab in labels if _has_points(lab)]
     if not known:
         return None
     best = max(known, key=lambda lab: _label_points(lab, weight))
     other = next(lab for lab in labels if lab is not best)
-    if other["points"] is not None and _label_points(other, weight) >= _label_points(best, weight):
+    if _has_points(other) and _label_points(other, weight) >= _label_points(best, weight):
         return None
     return best, other
+
+
+def _has_points(lab: dict[str, Any]) -> bool:
+    return lab["points"] is not None or lab.get("cost") is not None
 
 
 def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
@@ -1163,7 +1167,7 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
         return (pair[0] if all(f.judgements) else pair[1]), "要点判定"
     if pair is not None and f.failures is not None:
         return (pair[0] if f.failures == 0 else pair[1]), f"不符合项数 {f.failures}"
-    known = [lab for lab in labels if lab["points"] is not None]
+    known = [lab for lab in labels if _has_points(lab)]
     if f.judgements and all(f.judgements) and known:
         # every point met: the top level (资料真实、完整的，得满分); a × among several levels is a person's call
         return max(known, key=lambda lab: _label_points(lab, f.weight)), "要点判定全部符合"
@@ -1171,11 +1175,33 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
 
 
 def _label_points(lab: dict[str, Any], weight: Decimal) -> Decimal:
+    if lab.get("cost") is not None:  # 发生一般事故的扣2分: the full weight less the cost
+        cost: Decimal = lab["cost"]
+        return max(ZERO, weight - cost)
     pts: Decimal = lab["points"]
     return min(pts * weight if lab.get("unit") == "weight" else pts, weight)
 
 
+def _judged_items(rule: Rule, f: Facts) -> list[Decimal] | None:
+    """Levels judged one by one: 财务制度健全得1分，执行严格得1分，会计核算规范得1分 with √×√ — the
+    judgements name each level in turn, so each is an item earned or not (all levels worth points)."""
+    labels: list[dict[str, Any]] = rule.params["labels"]
+    if not f.judgements or len(f.judgements) != len(labels) or len(labels) < 2:
+        return None
+    if any(lab["points"] is None or lab["points"] <= 0 or lab.get("unit") == "weight" for lab in labels):
+        return None
+    pts: list[Decimal] = [lab["points"] for lab in labels]
+    return pts
+
+
 def score_labels(rule: Rule, f: Facts) -> Outcome:
+    items = _judged_items(rule, f)
+    if items is not None and f.judgements is not None:
+        got = min(sum((p for p, ok in zip(items, f.judgements, strict=True) if ok), ZERO), f.weight)
+        missed = "、".join(
+            lab["label"] for lab, ok in zip(rule.params["labels"], f.judgements, strict=True) if not ok
+        )
+        return Outcome(got, f"逐项判定：{missed + '不符合，' if missed else '全部符合，'}得{fmt_num(got)}分")
     lab, source = _pick_label(rule, f)
     names = "、".join(f"“{x['label']}”" for x in rule.params["labels"])
     if lab is None:
@@ -1186,13 +1212,19 @@ def score_labels(rule: Rule, f: Facts) -> Outcome:
             f"业绩值“{f.actual_word}”不是评分标准列出的档次（{names}），保留申报得分",
             needs="业绩值（档次文字）",
         )
-    if lab["points"] is None:
+    if not _has_points(lab):
         return Outcome(None, f"{source}为“{lab['label']}”，评分标准要求视具体情况扣分，保留申报得分")
     s = _label_points(lab, f.weight)
     return Outcome(s, f"{source}为“{lab['label']}”档，得{fmt_num(s)}分")
 
 
 def formula_labels(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    items = _judged_items(rule, f)
+    if items is not None:
+        if refs.judgements is None:
+            return None
+        const = ",".join(_num(p) for p in items)
+        return f"MIN({refs.weight},SUMPRODUCT({{{const}}},{refs.judgements}))"
     if not (f.actual_word and refs.actual_text and refs.texts_plain):
         return None
     lab, _ = _pick_label(rule, f)
