@@ -87,7 +87,8 @@ POINTS: list[tuple[str, str]] = [
     (rf"(?:得|计|给|记|赋)({NUM})%的?(?:权重分?|分值)", "wpct"),
     (r"(?:得|计|给|记)?(?:一半|半数)的?(?:分值|权重分?|分数)", "half"),
     (
-        r"(?:得|计|给|记)?(?:满分|全分|权重分的?100%|全部分值|该项分值|该指标分值|该项指标分值|指标分值)|不扣分",
+        r"(?:得|计|给|记)?(?:满分|全分|权重分的?100%|全部分值|该项分值|该指标分值|该项指标分值|指标分值)|不扣分"
+        r"|得(?:各项)?基本分",
         "full",
     ),
     (r"(?:不得分|不计分|不给分|(?<![\d.])0分|零分|不予计分)", "zero"),
@@ -514,6 +515,13 @@ def classify(text: str) -> Clause:
             c.kind, c.cap = "cap", cap
         elif _is_definition(text):
             c.kind = "definition"
+        elif (
+            (ded := re.fullmatch(rf"(.+?)的?(?:扣|减)({NUM})分", text))
+            and "每" not in text
+            and (cost_cond := _condition(ded.group(1))) is not None
+        ):
+            # 5%以内扣1分，5%-10%之间扣3分: a tier worth the weight less the cost
+            c.kind, c.cond, c.cost = "condition", cost_cond, Decimal(ded.group(2))
         elif (ded := re.fullmatch(rf"(.+?)的?(?:扣|减)({NUM})分", text)) and "每" not in text:
             # 不齐全的扣2分 / 机构不健全扣1分: a level (or an item) that costs points
             c.kind, c.label, c.step = "label", ded.group(1), {"deduct": Decimal(ded.group(2))}
@@ -626,6 +634,8 @@ def _tier_of(c: Clause) -> dict[str, Any]:
             tier[key] = tier[key] / scale
     tier["points"] = c.points
     tier["unit"] = "weight" if c.points_unit == "weight" else "points"
+    if c.cost is not None:
+        tier["points"], tier["unit"] = c.cost, "cost"  # the weight less this many points
     tier["label"] = c.text
     tier["percent"] = bool(c.cond.get("percent"))
     return tier
@@ -817,7 +827,7 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         for lab in labels:  # 否则不得分
             if lab.points not in (None, Decimal(0)):
                 return _manual(clauses, lab, "无法与数值档次对应")
-        if _overlap(tiers):
+        if _overlap(tiers) or _contradicting_nests(tiers):
             return _manual(clauses, conds[0], "各档区间重叠")
         tiers.sort(key=_tier_order)
         params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
@@ -890,6 +900,26 @@ def _overlap(tiers: list[dict[str, Any]]) -> bool:
     return any(b[0] < a[1] for a, b in itertools.pairwise(spans))
 
 
+def _contradicting_nests(tiers: list[dict[str, Any]]) -> bool:
+    """Nested one-sided tiers that do not step down together (低于65%不得分；低于55%的扣10分):
+    the tighter tier would win, so a worse value would score more — a person reads such a text."""
+    lows = [t for t in tiers if t.get("hi") is not None and t.get("lo") is None]
+    highs = [t for t in tiers if t.get("lo") is not None and t.get("hi") is None]
+    for group in (lows, highs):
+        if len(group) < 2:
+            continue
+        if any(t.get("unit") == "cost" for t in group) or len({t.get("unit") for t in group}) > 1:
+            return True
+        ordered = sorted(group, key=lambda t: t["hi"] if "hi" in t else -t["lo"])
+        worse_first = group is lows  # the tightest low tier is the worst value
+        pts = [t["points"] for t in ordered]
+        if worse_first and any(a > b for a, b in itertools.pairwise(pts)):
+            return True
+        if not worse_first and any(a < b for a, b in itertools.pairwise(pts)):
+            return True
+    return False
+
+
 def _tier_order(t: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
     big = Decimal("1e18")
     if t.get("lo") is not None:
@@ -919,6 +949,9 @@ def _compose_step(
 ) -> Reading:
     if items:
         return _manual(clauses, items[0], "与扣分条款同时出现")
+    costed = next((c for c in conds if c.cost is not None), None)
+    if costed is not None:
+        return _manual(clauses, costed, "是另一条扣分规则，无法与前一条合并")
     if len(steps) > 1:
         first = steps[0].step
         if any(s.step != first for s in steps[1:]):
@@ -963,7 +996,15 @@ def _compose_step(
     if unit and unit != "%" and not full_conds:
         # 每少一项/每发现一次 扣N分: a count of failures
         if zero_conds:
-            return _manual(clauses, zero_conds[0], "与逐项扣分同时出现")
+            # 每迟报一天扣1分；迟报四天及以上不得分: a count at which the row scores nothing
+            bounds = [z.cond.get("lo") for z in zero_conds]
+            if any(b is None for b in bounds) or any(
+                z.cond.get("percent") or "hi" in z.cond for z in zero_conds
+            ):
+                return _manual(clauses, zero_conds[0], "与逐项扣分同时出现")
+            first = zero_conds[0].cond
+            lowest = min(b for b in bounds if b is not None)
+            params["zero_at"] = lowest + (0 if first.get("lo_incl", True) else 1)
         kind_text = f"逐项扣分法：每{s['verb']}{fmt_num(s['per'])}{unit}{_ded_text(s)}"
         if max_deduct is not None:
             kind_text += f"，最多扣{fmt_num(max_deduct)}分"

@@ -51,6 +51,12 @@ def prepare(text: str) -> str:
         return f"{n}%" if n is not None else m.group(0)
 
     t = re.sub(rf"([{CN}]+)个?百分点", points, t)
+    # 迟报四天及以上 / 五处及以上: a count written in words, where it bounds something
+    t = re.sub(
+        rf"([{CN}]+)(?=[天日处次项个人年月周家件条](?:\(含\))?(?:及以上|以上|及以下|以下))",
+        lambda m: str(cn_int(m.group(1))) if cn_int(m.group(1)) is not None else m.group(0),
+        t,
+    )
     t = re.sub(rf"({NUM})%?个?百分点", r"\1%", t)
     t = t.replace("权重分得", "权重分的").replace("权重的分", "权重分")
     t = t.replace("扣减", "扣").replace("扣除", "扣").replace("减去", "扣")

@@ -848,6 +848,11 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
         gap = _count_gap(rule, f)
         if gap is None:
             return _missing("不符合项数或要点判定")
+        if p.get("zero_at") is not None and gap >= p["zero_at"]:
+            return Outcome(
+                ZERO,
+                f"比标杆值差{fmt_num(gap, 4)}{p.get('unit') or '项'}，达到{fmt_num(p['zero_at'])}，不得分",
+            )
         unit = p.get("unit") or "项"
         amount = _deduction(p, gap, f.weight)
         s = max(ZERO, full - amount)
@@ -857,6 +862,8 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
             f"实际 {_show(a or ZERO, False, f.actual.unit if f.actual else '')}，比标杆值{side}{fmt_num(gap, 4)}{unit}，"
             f"每{unit}{_deduct_text(p)}，扣{fmt_num(min(amount, full))}分",
         )
+    if p.get("zero_at") is not None and failures >= p["zero_at"]:
+        return Outcome(ZERO, f"不符合{failures}项，达到{fmt_num(p['zero_at'])}项，不得分")
     amount = _deduction(p, failures, f.weight)
     s = max(ZERO, full - amount)
     if failures == 0:
@@ -912,13 +919,19 @@ def formula_deduct_each(rule: Rule, refs: Refs, f: Facts) -> str | None:
                 else f"({refs.actual}-{refs.target})"
             )
             amount = _cap_expr(rule, f"MAX(0,{diff})*{factor}*{_deduct_factor(p, w)}", w)
-            return f"MAX(0,{_top_expr(rule, w)}-{amount})"
+            body = f"MAX(0,{_top_expr(rule, w)}-{amount})"
+            if p.get("zero_at") is not None:
+                body = f"IF(MAX(0,{diff})*{factor}>={_num(p['zero_at'])},0,{body})"
+            return body
         return _fallback_formula(rule, refs, f)
     if refs.failures is None:
         return None
     p = rule.params
     full = f"MIN({_num(p['full'])},{w})" if p.get("full") is not None else w
-    return f"MAX(0,{full}-{_cap_expr(rule, f'{refs.failures}*{_deduct_factor(p, w)}', w)})"
+    body = f"MAX(0,{full}-{_cap_expr(rule, f'{refs.failures}*{_deduct_factor(p, w)}', w)})"
+    if p.get("zero_at") is not None:
+        body = f"IF({refs.failures}>={_num(p['zero_at'])},0,{body})"
+    return body
 
 
 def _tier_matches(tier: dict[str, Any], a: Decimal) -> bool:
@@ -930,6 +943,8 @@ def _tier_matches(tier: dict[str, Any], a: Decimal) -> bool:
 
 def _tier_points(tier: dict[str, Any], weight: Decimal) -> Decimal:
     pts: Decimal = tier["points"]
+    if tier.get("unit") == "cost":  # 5%以内扣1分: the weight less the cost
+        return max(ZERO, weight - pts)
     return pts * weight if tier.get("unit") == "weight" else pts
 
 
@@ -966,6 +981,8 @@ def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
             conds.append(f"{v}{'<=' if tier.get('hi_incl', False) else '<'}{_num(tier['hi'])}")
         pts = _num(tier["points"])
         pts_expr = f"{pts}*{refs.weight}" if tier.get("unit") == "weight" else pts
+        if tier.get("unit") == "cost":
+            pts_expr = f"MAX(0,{refs.weight}-{pts})"
         cond = conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
         expr = f"IF({cond},MIN({pts_expr},{refs.weight}),{expr})"
     return expr

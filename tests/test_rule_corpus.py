@@ -197,4 +197,4 @@ def test_the_heldout_texts_give_no_wrong_number():
     from corpus import CORPUS
 
     s = summary(evaluate(load(CORPUS / "heldout")))["real"]
-    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 26, s
+    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 30, s
