@@ -731,6 +731,21 @@ def tiers_from(points: dict[str, int]) -> dict[str, Any]:
 # ------------------------------------------------------------------ LibreOffice checks the evaluator
 
 
+def write_cases(path: Path, cases: list[tuple[Row, str, float, str]]) -> None:
+    """One workbook of rows: helper cells, the formula in A with its cached value, a tag in I."""
+    with xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False}) as wb:
+        ws = wb.add_worksheet("cases")
+        for row, fx, value, tag in cases:
+            for ref, v in row.cells().items():
+                col, r = _split(ref)
+                if isinstance(v, str):
+                    ws.write_string(r - 1, col - 1, v)
+                else:
+                    ws.write_number(r - 1, col - 1, v)
+            ws.write_formula(row.r - 1, 0, "=" + fx, None, value)
+            ws.write_string(row.r - 1, 8, tag)
+
+
 def test_libreoffice_agrees_with_the_evaluator(lo, tmp_path: Path) -> None:
     """Random rows of every kind (3 each) in one workbook: LibreOffice's results = the evaluator's values."""
     cases: list[tuple[Row, str, float]] = []
@@ -754,16 +769,6 @@ def test_libreoffice_agrees_with_the_evaluator(lo, tmp_path: Path) -> None:
     collect()
     assert len(cases) >= 30, per_kind
     path = tmp_path / "cases.xlsx"
-    with xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False}) as wb:
-        ws = wb.add_worksheet("cases")
-        for row, fx, value in cases:
-            for ref, v in row.cells().items():
-                col, r = _split(ref)
-                if isinstance(v, str):
-                    ws.write_string(r - 1, col - 1, v)
-                else:
-                    ws.write_number(r - 1, col - 1, v)
-            ws.write_formula(row.r - 1, 0, "=" + fx, None, value)
-            ws.write_string(row.r - 1, 8, row.rule.kind)
+    write_cases(path, [(row, fx, value, row.rule.kind) for row, fx, value in cases])
     mismatches = lo.compare(path, tol=1e-6)
     assert not mismatches, "\n".join(str(m) for m in mismatches)

@@ -165,27 +165,16 @@ def test_every_corpus_formula_computes_the_python_score():
 
 def test_libreoffice_computes_the_corpus_formulas(lo, tmp_path):
     """The same formulas recalculated by LibreOffice: one row per corpus case, 0 mismatches."""
-    import xlsxwriter
-    from test_properties import _split, evaluate
+    from test_properties import evaluate, write_cases
 
+    cases = []
+    for r, (case_id, row) in enumerate(_corpus_rows(), start=2):
+        row.r = r
+        fx = row.excel()
+        cases.append((row, fx, evaluate(fx, row.cells()), case_id))
+    assert len(cases) >= 400
     path = tmp_path / "corpus.xlsx"
-    count = 0
-    with xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False}) as wb:
-        ws = wb.add_worksheet("cases")
-        for r, (case_id, row) in enumerate(_corpus_rows(), start=2):
-            row.r = r
-            fx = row.excel()
-            value = evaluate(fx, row.cells())
-            for ref, v in row.cells().items():
-                col, rr = _split(ref)
-                if isinstance(v, str):
-                    ws.write_string(rr - 1, col - 1, v)
-                else:
-                    ws.write_number(rr - 1, col - 1, v)
-            ws.write_formula(r - 1, 0, "=" + fx, None, value)
-            ws.write_string(r - 1, 8, case_id)
-            count += 1
-    assert count >= 400
+    write_cases(path, cases)
     mismatches = lo.compare(path, tol=1e-6)
     assert not mismatches, "\n".join(str(m) for m in mismatches[:20])
 
