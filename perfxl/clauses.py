@@ -1010,8 +1010,8 @@ def _compose_step(
             kind_text += f"，最多扣{fmt_num(max_deduct)}分"
         if s["per"] != ONE:
             return _manual(clauses, steps[0], f"按每{fmt_num(s['per'])}{unit}扣分需要换算")
-        if s["direction"] in ("below", "above"):
-            # 每少一人 / 每延迟一天: also scored from 标杆值 and 业绩值 when no failure count is given
+        if s["direction"] in ("below", "above", "event"):
+            # 每少一人 / 每延迟一天 / 每发现一项: also scored from 标杆值 and 业绩值 when no failure count is given
             params.update(unit=unit, direction=s["direction"])
         return Reading(Rule("deduct_each", params, kind_text + "，扣完为止"), clauses)
     if absolute:

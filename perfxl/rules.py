@@ -841,7 +841,7 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
             return Outcome(full, f"业绩值“{f.actual_word}”与标杆值一致，无扣分项，得{_pts(full, f.weight)}")
         th = _threshold(rule, f)
         a = f.actual_value
-        if th is not None and a is not None and _is_met(th[0], a, th[1]):
+        if th is not None and a is not None and _count_met(th[0], a, th[1]):
             return Outcome(
                 full, f"实际 {_show(a, th[2], th[3])} 达到标杆值，无扣分项，得{_pts(full, f.weight)}"
             )
@@ -874,12 +874,23 @@ def score_deduct_each(rule: Rule, f: Facts) -> Outcome:
     )
 
 
+def _count_met(comp: str, actual: Decimal, threshold: Decimal) -> bool:
+    """A deduct-per-item row's target reached: a target of 0 (0个问题, 0起事故) is met by none at
+    all, not by "at least 0"."""
+    if comp == EQ and threshold == 0:
+        return actual <= 0
+    return _is_met(comp, actual, threshold)
+
+
 def _count_gap(rule: Rule, f: Facts) -> Decimal | None:
     """每少一人/每延迟一天/每减少一项 with a numeric 标杆值 and 业绩值 instead of a failure count:
     the shortfall (or excess) in the step's unit (年 → 月 converted)."""
     p = rule.params
     direction = p.get("direction")
     t, a = f.target, f.actual
+    if direction == "event" and a is not None and not a.percent and (t is None or t.value in (None, 0)):
+        # 每发现一项问题扣1分 with 业绩值 "8个": the actual counts the occurrences
+        return a.value if a.value >= 0 and a.value == a.value.to_integral_value() else None
     if (
         direction not in ("below", "above")
         or t is None
@@ -909,15 +920,21 @@ def formula_deduct_each(rule: Rule, refs: Refs, f: Facts) -> str | None:
     if f.failures is None and f.judgements is None:
         gap = _count_gap(rule, f)
         th = _threshold(rule, f)
-        met = th is not None and f.actual_value is not None and _is_met(th[0], f.actual_value, th[1])
-        if gap is not None and not met and refs.actual and refs.target and f.target is not None:
-            p = rule.params
-            factor = _num(unit_factor(f.target.unit, p.get("unit", "")) or ONE)
-            diff = (
-                f"({refs.target}-{refs.actual})"
-                if p["direction"] == "below"
-                else f"({refs.actual}-{refs.target})"
+        met = th is not None and f.actual_value is not None and _count_met(th[0], f.actual_value, th[1])
+        p = rule.params
+        event = p.get("direction") == "event"
+        if gap is not None and not met and refs.actual and (event or (refs.target and f.target is not None)):
+            factor = (
+                "1"
+                if event or f.target is None
+                else _num(unit_factor(f.target.unit, p.get("unit", "")) or ONE)
             )
+            if event:
+                diff = refs.actual  # 每发现一项: the actual counts the occurrences
+            elif p["direction"] == "below":
+                diff = f"({refs.target}-{refs.actual})"
+            else:
+                diff = f"({refs.actual}-{refs.target})"
             amount = _cap_expr(rule, f"MAX(0,{diff})*{factor}*{_deduct_factor(p, w)}", w)
             body = f"MAX(0,{_top_expr(rule, w)}-{amount})"
             if p.get("zero_at") is not None:

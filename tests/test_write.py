@@ -149,3 +149,61 @@ def test_document_properties(outputs):
     _ev, dest = outputs["000_政务服务运行维护费_项目评价.xlsx"]
     props = openpyxl.load_workbook(dest).properties
     assert props.creator == "perfxl" and "2023年政务服务运行维护费项目" in props.title
+
+
+def test_new_rule_shapes_recalculate_in_the_annotated_workbook(tmp_path, lo):
+    """Rows read by the clause grammar — levels, a deviation range, a count from 标杆值/业绩值,
+    costed tiers, a cap, a rate on a quantity row, a per-day deduction with a zero point — scored,
+    written with live formulas, and recalculated by LibreOffice to the same values."""
+    import xlsxwriter
+
+    rows = [
+        ("制度健全性", 3, "健全", "基本健全", "健全得3分，基本健全得2分，不健全不得分", 2.0),
+        (
+            "政府采购执行率",
+            4,
+            "95%-105%",
+            "92%",
+            "执行率在95%-105%之间得满分，超出该区间的，每偏离1个百分点扣权重分的10%，扣完为止",
+            2.8,
+        ),
+        ("驻村工作队员在岗", 3, "=12人", "11人", "驻村工作队员应全部在岗，每少一人扣0.5分，扣完为止", 2.5),
+        ("数据差错率", 5, "0%", "7%", "差错率5%以内扣1分，5%-10%之间扣3分，10%以上不得分", 2.0),
+        ("问题整改", 10, "0个", "8个", "每发现一项问题扣1分，最多扣6分", 4.0),
+        ("培训人次完成率", 5, "≥1000人次", "950人次", "完成率达到100%得满分，每降低1%扣0.5分", 2.5),
+        (
+            "三公经费变动率",
+            8,
+            "≤0",
+            "2.5%",
+            "“三公经费”变动率≦0，计8分；每超过一个百分点扣0.8分，扣完为止",
+            6.0,
+        ),
+    ]
+    path = tmp_path / "grammar.xlsx"
+    with xlsxwriter.Workbook(path, {"strings_to_numbers": False, "strings_to_formulas": False}) as wb:
+        ws = wb.add_worksheet("指标")
+        for c, head in enumerate(["一级指标", "三级指标", "权重", "标杆值", "业绩值", "评分标准", "得分"]):
+            ws.write_string(0, c, head)
+        for r, (name, weight, target, actual, rule, expected) in enumerate(rows, start=1):
+            ws.write_string(r, 0, "产出")
+            ws.write_string(r, 1, name)
+            ws.write_number(r, 2, weight)
+            ws.write_string(r, 3, target)
+            ws.write_string(r, 4, actual)
+            ws.write_string(r, 5, rule)
+            ws.write_number(r, 6, expected)
+    ev = perfxl.score(path)
+    got = {r.row.name: float(r.final) for r in ev.indicators}
+    assert got == {name: expected for name, _w, _t, _a, _r, expected in rows}
+    assert not [f for f in ev.findings if f.code == "score.mismatch"]
+    dest = perfxl.write_annotated(ev, tmp_path / "out.xlsx")
+    assert lo.compare(dest) == []
+    sheet = openpyxl.load_workbook(dest)["评分表"]
+    formulas = [
+        c.value
+        for row in sheet.iter_rows(min_row=2, max_row=8)
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=ROUND(")
+    ]
+    assert len(formulas) >= 6  # the computed scores are live formulas, not numbers
