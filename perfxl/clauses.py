@@ -104,6 +104,7 @@ CAPS: list[tuple[str, str]] = [
     (rf"扣分(?:最多|最高|不超过|上限为?)({NUM})分", "max"),
     (rf"总扣分数?(?:为|不超过|最多)?({NUM})分", "max"),
     (rf"加分(?:不超过|最多|最高|上限为?)({NUM})分|最多加({NUM})分", "bonus_max"),
+    (rf"(?:最多|最高)得({NUM})分|累计(?:得分)?不超过({NUM})分|(?:最多|最高)不超过({NUM})分", "award_max"),
     (rf"(?:最多|最高|累计最多|累计)扣(?:该项|该指标|本项)?(?:权重分|分值|权重)的?({NUM})%", "max_weight"),
     (
         rf"扣完(?:{NUM}分)?为止|直至扣为[0零]分|扣为[0零]分为?止|扣到[0零]分为?止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
@@ -151,7 +152,7 @@ class Clause:
 
     @property
     def carries_points(self) -> bool:
-        return self.kind in ("condition", "label", "step", "item", "ratio", "judgement") or (
+        return self.kind in ("condition", "label", "step", "item", "ratio", "judgement", "award") or (
             self.kind == "cap" and self.cap is not None and self.cap[0] in ("max", "max_weight")
         )
 
@@ -253,8 +254,8 @@ def _cap(text: str) -> tuple[str, Decimal | None] | None:
         if m:
             if meaning == "max_weight":
                 return meaning, Decimal(m.group(1)) / HUNDRED
-            if meaning == "bonus_max":
-                return meaning, Decimal(m.group(1) or m.group(2))
+            if meaning in ("bonus_max", "award_max"):
+                return meaning, Decimal(next(g for g in m.groups() if g))
             return meaning, (Decimal(m.group(1)) if meaning == "max" else None)
     return None
 
@@ -448,9 +449,25 @@ def _label(text: str, start: int) -> str:
     return head
 
 
+_PER_ITEM_AWARD = re.compile(
+    rf"(?:每|有一|按件|按次|按项)[^,;。]{{0,16}}?(?:的)?[,]?(?:得|加|给予?|奖励)({NUM})分"
+)
+_AWARD_CAP = re.compile(
+    rf"(?:最多|最高|累计|合计|总计)(?:得分)?(?:得|加|不超过|为)?({NUM})分|加分(?:不超过|最多|最高)({NUM})分"
+)
+
+
 def classify(text: str) -> Clause:
     """Read one clause."""
     c = Clause(text)
+    award = _PER_ITEM_AWARD.search(text)
+    if award and not re.search(r"扣|减", text):
+        # 每获得一项表彰加0.5分，最多加2分 / 有一次会议纪要的得1分，最多得2分
+        c.kind, c.points = "award", Decimal(award.group(1))
+        limit = _AWARD_CAP.search(text[award.end() :])
+        if limit:
+            c.cap = ("award_max", Decimal(limit.group(1) or limit.group(2)))
+        return c
     lead = re.match(rf"^[{CIRCLED}]?(?:评分标准:)?({NUM})分[:](.+)$", text)
     if lead:
         c.points, c.label = Decimal(lead.group(1)), lead.group(2)
@@ -488,8 +505,8 @@ def classify(text: str) -> Clause:
         c.kind = "judgement"
         c.label = _label(text, judged.start())
         return c
-    if cap is not None and cap[0] == "bonus_max":
-        pts = None  # 加分不超过2分: a limit on a bonus, not a level
+    if cap is not None and cap[0] in ("bonus_max", "award_max"):
+        pts = None  # 加分不超过2分 / 最多得2分: a limit on points per occurrence, not a level
     if cap is not None and cap[0] in ("max", "max_weight") and pts is not None and "扣" in text[: pts[2]]:
         pts = None  # 最多扣权重分的50%: a limit on deductions, not points awarded
     if (
@@ -505,7 +522,7 @@ def classify(text: str) -> Clause:
         and cap is None
         and _AWARD_WORDS.search(text)
         and not re.search(
-            r"扣|减|该项分|相应分|对应分|各项分|得分[=为]", text
+            r"扣|减|该项分|相应分|对应分|各项分|得分[=为]|给予加分|予以加分", text
         )  # 每完成1项取得该项分数 restates the items
     ):
         c.kind = "unread"  # it awards something the lexicon does not know: no partial reading
@@ -663,6 +680,26 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     items = [c for c in clauses if c.kind == "item"]
     judgements = [c for c in clauses if c.kind == "judgement"]
     ratios = [c for c in clauses if c.kind == "ratio"]
+    awards = [c for c in clauses if c.kind == "award"]
+    if awards:
+        if len(awards) > 1 or any(c.kind not in ("award", "cap", "other", "definition") for c in scoring):
+            others = [c for c in scoring if c is not awards[0]]
+            return _manual(clauses, others[0] if others else awards[1], "与按次计分的条款同时出现")
+        limit = next(
+            (
+                c.cap[1]
+                for c in clauses
+                if c.cap is not None and c.cap[0] in ("award_max", "bonus_max", "max")
+            ),
+            None,
+        )
+        award_params: dict[str, Any] = {"per_item": awards[0].points}
+        if limit is not None:
+            award_params["max"] = limit
+        tail = f"，最多{fmt_num(limit)}分" if limit is not None else "，不超过分值"
+        return Reading(
+            Rule("bonus", award_params, f"按次计分：每次（项）{fmt_num(awards[0].points)}分{tail}"), clauses
+        )
     absolute = any(c.cond.get("abs") for c in conds) or bool(re.search(r"\|[^|]*\||绝对值", text))
 
     if ratios:

@@ -608,6 +608,8 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         return phrase
     if phrase is None:
         return grammar
+    if grammar.params.get("per_item") is not None:
+        return grammar  # 每获得一项表彰加0.5分，最多加2分: points per occurrence
     if any(c.kind == "judgement" for c in reading.clauses):
         return grammar  # a person decides part of it (酌情加分): no stock reading may give a number
     if grammar.kind == "manual":

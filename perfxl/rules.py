@@ -1062,7 +1062,32 @@ def formula_binary(rule: Rule, refs: Refs, f: Facts) -> str | None:
     return None if cond is None else f"IF({cond},{_top_expr(rule, refs.weight)},0)"
 
 
+def _occurrences(f: Facts) -> Decimal | None:
+    """How many times something happened: 业绩值 "3次"/"3项"/3, else a 不符合项数-style count."""
+    if f.actual is not None and not f.actual.percent and f.actual.value >= 0:
+        if f.actual.value == f.actual.value.to_integral_value():
+            return f.actual.value
+        return None
+    return Decimal(f.failures) if f.failures is not None else None
+
+
+def _score_per_item(rule: Rule, f: Facts) -> Outcome:
+    """每获得一项表彰加0.5分，最多加2分 / 有一次…得1分，最多得2分: points per occurrence, capped."""
+    p = rule.params
+    n = _occurrences(f)
+    if n is None:
+        return _missing("业绩值（次数或项数）")
+    most = min(p["max"], abs(f.weight)) if p.get("max") is not None else abs(f.weight)
+    got = min(n * p["per_item"], most)
+    return Outcome(
+        got,
+        f"{fmt_num(n)}次（项），每次{fmt_num(p['per_item'])}分，得{fmt_num(got)}分（最多{fmt_num(most)}分）",
+    )
+
+
 def score_bonus(rule: Rule, f: Facts) -> Outcome:
+    if rule.params.get("per_item") is not None:
+        return _score_per_item(rule, f)
     pts = abs(rule.params.get("points") or f.weight)
     ok, why = _holds(f)
     if ok is None:
@@ -1071,6 +1096,15 @@ def score_bonus(rule: Rule, f: Facts) -> Outcome:
 
 
 def formula_bonus(rule: Rule, refs: Refs, f: Facts) -> str | None:
+    p = rule.params
+    if p.get("per_item") is not None:
+        count = refs.actual if f.actual is not None and not f.actual.percent else refs.failures
+        if count is None:
+            return None
+        most = (
+            f"MIN({_num(p['max'])},ABS({refs.weight}))" if p.get("max") is not None else f"ABS({refs.weight})"
+        )
+        return f"MIN({count}*{_num(p['per_item'])},{most})"
     cond = _condition_expr(refs, f)
     pts = _num(abs(rule.params.get("points") or f.weight))
     return None if cond is None else f"IF({cond},{pts},0)"
