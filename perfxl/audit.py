@@ -380,7 +380,7 @@ def _rule_full_points(r: IndicatorResult) -> Decimal | None:
     if kind == "checklist":
         return p.get("full") if p.get("mode") == "award" and p.get("shares") and p.get("full") else None
     if kind == "tiers":
-        pts = [t["points"] for t in p.get("tiers", ()) if t.get("unit") != "weight"]
+        pts = [t["points"] for t in p.get("tiers", ()) if t.get("unit") not in ("weight", "cost")]
         return max(pts) if pts and len(pts) == len(p["tiers"]) else None
     if kind == "labels":
         pts = [

@@ -700,7 +700,9 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
                     table.sheet,
                     table.cell(row.row, "judgements" if "要点" in outcome.needs else "actual")
                     or table.cell(row.row, "name"),
-                    f"“{row.name}”按{KIND_LABELS[rule.kind]}计分需要{outcome.needs}，未提供，保留申报得分",
+                    f"“{row.name}”按{KIND_LABELS[rule.kind]}计分需要{outcome.needs}，未提供，保留申报得分"
+                    if outcome.reason.startswith("缺少")
+                    else f"“{row.name}”按{KIND_LABELS[rule.kind]}计分：{outcome.reason}",
                 )
             )
         named = rule.points_named or 0

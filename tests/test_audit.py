@@ -191,3 +191,22 @@ def test_every_finding_code_is_documented():
 )
 def test_stated_score_reads_arithmetic_and_keeps_the_last_result(text, score):
     assert stated_score(text) == Decimal(score)
+
+
+def test_an_unknown_level_and_costed_tiers_are_reported_truthfully(make_xlsx):
+    """An unknown level word names the levels the rule knows (not "未提供"); tiers that cost
+    points (5%以内扣1分) state no full points of their own, so no rule.points warning."""
+    path = make_xlsx(
+        {
+            "指标": {
+                "A1": "三级指标", "B1": "权重", "C1": "业绩值", "D1": "评分标准", "E1": "得分",
+                "A2": "立项依据", "B2": 3, "C2": "较好", "D2": "充分得3分；一般得1.5分；没有不得分", "E2": 3,
+                "A3": "数据差错率", "B3": 5, "C3": "7%", "D3": "差错率5%以内扣1分，5%-10%之间扣3分，10%以上不得分", "E3": 2,
+            }
+        }
+    )  # fmt: skip
+    ev = perfxl.score(path)
+    [hint] = [f for f in ev.findings if f.code == "rule.needs_input"]
+    assert "“较好”不是评分标准列出的档次" in hint.message and "充分" in hint.message
+    assert "未提供" not in hint.message
+    assert not [f for f in ev.findings if f.code == "rule.points"]
