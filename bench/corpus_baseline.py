@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from worktree import baseline_tree
+
 ROOT = Path(__file__).resolve().parent.parent
 
 SNIPPET = r"""
@@ -59,22 +61,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rev", default="ef8f3c4")
     args = ap.parse_args()
-    tree = ROOT / "bench" / "out" / "corpus-baseline"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True)
-    tree.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.rev],
-        check=True,
-        capture_output=True,
-    )
-    try:
+    with baseline_tree(args.rev, "corpus-baseline") as tree:
         print(f"baseline {args.rev}:")
         subprocess.run(
             [sys.executable, "-c", SNIPPET, str(tree), str(ROOT / "tests" / "rule_corpus")], check=True
-        )
-    finally:
-        subprocess.run(
-            ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], capture_output=True
         )
     print("this checkout:")
     subprocess.run([sys.executable, str(ROOT / "tests" / "corpus.py")], check=True)

@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from worktree import baseline_tree
+
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "ef8f3c4"  # before the clause grammar (perfxl issue 15)
 
@@ -62,23 +64,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--repeat", type=int, default=3, help="alternations of baseline and current")
     args = ap.parse_args()
-    tree = ROOT / "bench" / "out" / "baseline"
-    if tree.exists():
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
-    tree.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), args.baseline],
-        check=True,
-        capture_output=True,
-    )
-    try:
+    with baseline_tree(args.baseline, "baseline") as tree:
         base: list[float] = []
         cur: list[float] = []
         for _ in range(args.repeat):
             base += run(tree, args.rounds)
             cur += run(ROOT, args.rounds)
-    finally:
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
     b, c = statistics.median(base), statistics.median(cur)
     print(f"baseline {args.baseline}: {b * 1000:.1f} ms per pass over inputs/ (median of {len(base)})")
     print(f"current          : {c * 1000:.1f} ms per pass (median of {len(cur)})")

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Finding, PerfxlError
-from .evaluate import Evaluation, IndicatorResult, Options
+from .evaluate import Evaluation, Options
+from .evaluate import IndicatorResult as IndicatorResult  # re-exported by perfxl
 from .grades import parse_bands
 from .pipeline import Failure, Source, open_source, score_source
 
@@ -28,26 +29,7 @@ if TYPE_CHECKING:
     from .batch import BatchReport
     from .survey import SurveyResult
 
-__all__ = [
-    "ArgumentError",
-    "Evaluation",
-    "Failure",
-    "Finding",
-    "IndicatorResult",
-    "Options",
-    "PerfxlError",
-    "RuleExplanation",
-    "analyze_survey",
-    "batch",
-    "check",
-    "explain_rule",
-    "make_options",
-    "score",
-    "score_folder",
-    "surveys_to_dict",
-    "write_annotated",
-    "write_template",
-]
+# the public names are listed once, in perfxl/__init__.py, which re-exports them from here
 
 
 def make_options(

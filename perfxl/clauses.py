@@ -29,13 +29,12 @@ from decimal import Decimal
 from typing import Any
 
 from .numbers import GE, GT, HUNDRED, LE, LT, cn_int, fmt_num, fmt_pct
-from .rules import ONE, Rule
+from .rules import NONE_OF_THESE, NOT_AS_STATED, NOT_MET, ONE, Rule
 
 NUM = r"\d+(?:\.\d+)?"
 CN = "一二两三四五六七八九十"
 COUNT = rf"(?:\d+|[{CN}]+)"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-MAX_LABEL = 10  # a scale word the evaluator types (基本健全, 相符程度高), not a description
 
 # ------------------------------------------------------------------ lexicon (data)
 
@@ -626,7 +625,6 @@ class Reading:
 
     rule: Rule | None
     clauses: list[Clause]
-    refused: str = ""  # the clause that could not be placed (quoted in the finding)
 
 
 def _manual(clauses: list[Clause], clause: Clause | str, why: str, final: bool = True) -> Reading:
@@ -640,7 +638,7 @@ def _manual(clauses: list[Clause], clause: Clause | str, why: str, final: bool =
         f"评分标准中“{text}”{why}，按人工评分处理（保留申报得分）",
         source="text",
     )
-    return Reading(rule, clauses, text)
+    return Reading(rule, clauses)
 
 
 def _tier_of(c: Clause) -> dict[str, Any]:
@@ -803,7 +801,7 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     if len(items) == 1 and not conds and not labels:
         # 出台了…实施办法(3分): one item, earned or not
         item = items[0]
-        levels = [(item.label, item.points, item.points_unit), ("未达到", Decimal(0), "points")]
+        levels = [(item.label, item.points, item.points_unit), (NOT_MET, Decimal(0), "points")]
         return Reading(_labels_rule(levels), clauses)
     if items and not conds:
         if labels and not all(c.full or c.points == 0 for c in labels):
@@ -897,12 +895,12 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             return _manual(clauses, labels[0], "的档次文字无法区分")
         if len(pairs) == 1 and pairs[0][1] == 0:
             # 存在缺失不得分: the one stated level is the failure; otherwise full marks
-            pairs.insert(0, ("不存在上述情况", ONE, "weight"))
+            pairs.insert(0, (NONE_OF_THESE, ONE, "weight"))
         elif len(pairs) == 1 and re.search(r"加\d", labels[0].text):
-            pairs.append(("未达到上述要求", Decimal(0), "points"))  # 是的加20分: a bonus, else nothing
+            pairs.append((NOT_AS_STATED, Decimal(0), "points"))  # 是的加20分: a bonus, else nothing
         elif len(pairs) == 1:
             # one awarding phrase (…得3分): met → its points; not met is not stated → a person
-            pairs.append(("未达到上述要求", None, "points"))
+            pairs.append((NOT_AS_STATED, None, "points"))
         rule = _labels_rule(pairs)
         for lab in rule.params["labels"]:
             if lab["label"] in level_costs:

@@ -1179,8 +1179,11 @@ def _matches(label: str, key: str) -> bool:
     return False
 
 
-# the levels the clause grammar adds for a rule that names only one (clauses._implied levels)
-_IMPLIED_LEVELS = ("未达到", "未达到上述要求", "不存在上述情况")
+# the levels the clause grammar adds to a rule that names only one level
+NOT_MET = "未达到"  # an item earned or not: (3分) → otherwise 0
+NOT_AS_STATED = "未达到上述要求"  # …得3分 → otherwise a person (or 0 for a bonus)
+NONE_OF_THESE = "不存在上述情况"  # 存在缺失不得分 → otherwise full marks
+_IMPLIED_LEVELS = (NOT_MET, NOT_AS_STATED, NONE_OF_THESE)
 
 
 def _yes_no(labels: list[dict[str, Any]], weight: Decimal) -> tuple[dict[str, Any], dict[str, Any]] | None:
