@@ -26,13 +26,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .catalog import DEPARTMENT_INDICATORS, DEPARTMENT_TITLE, PROJECT_INDICATORS, CatalogRow
 from .errors import PerfxlError
 from .phrases import OVERRIDE_SYNTAX
@@ -272,20 +271,17 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".perfxl-template-", suffix=".xlsx")
+        tmp = files.new_temp(folder, prefix=".perfxl-template-", suffix=".xlsx")
     except OSError as exc:
         raise PerfxlError(f"无法写入 {path}：{exc.strerror or exc}") from None
-    os.close(fd)
-    tmp = Path(name)
     try:
         write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private
-        os.replace(tmp, path)
+        files.commit(tmp, path)
     except (OSError, XlsxWriterException) as exc:
-        tmp.unlink(missing_ok=True)
+        files.discard(tmp)
         raise PerfxlError(f"无法写入 {path}：{getattr(exc, 'strerror', None) or exc}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        files.discard(tmp)
         raise
     return path
 
