@@ -434,12 +434,11 @@ def rule(
     if as_json:
         _echo_json(r.to_dict())
         return
-    click.echo(f"识别规则：{r.label}（{r.kind}）")
+    # the rule's code and parameters (English keys) are for scripts: --json shows them
+    click.echo(f"识别规则：{r.label}")
     click.echo(f"说明：{r.explanation}")
     for kind, clause in r.clauses:
         click.echo(f"  子句［{_CLAUSE_NAMES.get(kind, kind)}］{clause}")
-    if r.params:
-        click.echo("参数：" + json.dumps(r.params, ensure_ascii=False))
     if r.score is not None:
         click.echo(f"得分：{fmt_num(Decimal(str(r.score)))}（{r.reason}）")
     elif r.reason:
