@@ -77,7 +77,7 @@ def _nothing_to_score(root: Path, folder: Folder, recursive: bool) -> PerfxlErro
     if folder.outputs:
         return PerfxlError(
             f"文件夹 {root} 中只有 perfxl 写出的 {len(folder.outputs)} 个评分结果"
-            f"（如 {folder.outputs[0].name}），没有待评分的工作簿（{kinds}）"
+            f"（如 {folder.outputs[0].name}），没有待评分的工作簿"
         )
     deeper = 0 if recursive else len(find_workbooks(root, True))
     if deeper:
