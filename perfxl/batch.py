@@ -224,7 +224,9 @@ def run_batch(
     :class:`Interrupted` once the workers have finished the files they were writing.
     """
     options = options or Options()
-    if not input_dir.exists() or not input_dir.is_dir():
+    if input_dir.is_file():
+        raise PerfxlError("这是一个文件，不是文件夹（单个工作簿请用 perfxl score）", file=str(input_dir))
+    if not input_dir.is_dir():
         raise PerfxlError("输入文件夹不存在", file=str(input_dir))
     if output_dir.exists() and not output_dir.is_dir():
         raise PerfxlError("输出路径已存在且不是文件夹", file=str(output_dir))
@@ -272,7 +274,7 @@ def _prepare_output(output_dir: Path) -> None:
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PerfxlError(f"无法创建输出文件夹（{exc.strerror or exc}）", file=str(output_dir)) from exc
+        raise PerfxlError(f"无法创建输出文件夹（{files.reason(exc)}）", file=str(output_dir)) from exc
     if not os.access(output_dir, os.W_OK):
         raise PerfxlError("输出文件夹不可写", file=str(output_dir))
     try:  # root passes os.access everywhere; /sys, /proc and read-only mounts still refuse

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import files
 from .errors import PerfxlError
 
 # Caps against huge sheets and zip bombs (docs/architecture.md, hostile input).
@@ -840,7 +841,7 @@ def open_book(path: str | os.PathLike[str]) -> Book:
     except PermissionError as exc:
         raise PerfxlError("没有读取权限（文件可能正被 WPS/Excel 独占打开）", file=shown) from exc
     except OSError as exc:
-        raise PerfxlError(f"无法读取文件（{exc.strerror or exc}）", file=shown) from exc
+        raise PerfxlError(f"无法读取文件（{files.reason(exc)}）", file=shown) from exc
 
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 

@@ -183,6 +183,13 @@ class _Choice(click.ParamType):
         self.fail(f"“{value}”不是可选值；可选：{'、'.join(self.choices)}", param, ctx)
 
 
+def _xlsx_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``-o`` of a workbook: perfxl writes .xlsx only (an .ods or .xls name would lie about the content)."""
+    if value is not None and value.suffix.lower() != ".xlsx" and not value.is_dir():
+        raise click.BadParameter(f"“{value.name}”不是 .xlsx 文件名（perfxl 只写出 .xlsx 工作簿）", ctx, param)
+    return value
+
+
 def _param_name(param: click.Parameter | None, hint: Any = None) -> str:
     """How a message names a parameter: its longest option name, or an argument's metavar."""
     if isinstance(param, click.Option):
@@ -340,6 +347,7 @@ def _scored(input_path: Path, opts: dict[str, Any]) -> Evaluation:
     "--output",
     metavar="输出.xlsx",
     type=click.Path(path_type=Path),
+    callback=_xlsx_output,
     help="输出的批注评分表（默认：输入文件旁 *_评分结果.xlsx）",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果到标准输出")
@@ -513,6 +521,7 @@ def batch(
     "--output",
     metavar="输出.xlsx",
     type=click.Path(path_type=Path),
+    callback=_xlsx_output,
     help="写出问卷分析工作簿（含条形图）",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
@@ -574,6 +583,7 @@ TEMPLATE_KINDS = ("project", "department", "self-project", "self-department", "s
     required=True,
     metavar="输出.xlsx",
     type=click.Path(path_type=Path),
+    callback=_xlsx_output,
     help="模板输出路径（必填）",
 )
 def template(kind: str, output: Path) -> None:

@@ -10,6 +10,7 @@ remembered, so that a worker whose batch has gone away can remove them before it
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from pathlib import Path
@@ -67,3 +68,25 @@ def umask() -> int:
 def share(path: Path) -> None:
     """Give a file written privately (mkstemp) the mode a new file would have had."""
     os.chmod(path, 0o666 & ~umask())
+
+
+_REASONS = {
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.ENOENT: "路径不存在",
+    errno.EEXIST: "已有同名的文件",
+    errno.ENOTDIR: "路径中有同名的文件",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "只读的文件系统",
+    errno.EBUSY: "文件或设备正忙",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.EIO: "磁盘读写错误",
+    errno.ELOOP: "路径中的符号链接循环",
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why a file operation failed, in Chinese (the system's own text is English)."""
+    return _REASONS.get(exc.errno or 0, f"系统错误，错误码 {exc.errno}")

@@ -840,8 +840,7 @@ def _atomic(out: str | os.PathLike[str], book: Book, build: Any) -> Path:
     try:  # root passes os.access everywhere; /sys, /proc or a read-only mount still refuse
         tmp = files.new_temp(folder, suffix=".xlsx.tmp")
     except OSError as exc:
-        reason = "没有写入权限" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
-        raise PerfxlError(f"输出目录不可写（{reason}）", file=str(out)) from exc
+        raise PerfxlError(f"输出目录不可写（{files.reason(exc)}）", file=str(out)) from exc
     try:
         build(tmp)
         files.commit(tmp, target)
@@ -850,7 +849,7 @@ def _atomic(out: str | os.PathLike[str], book: Book, build: Any) -> Path:
         raise PerfxlError("无法写入输出文件（可能正被 WPS/Excel 打开）", file=str(out)) from exc
     except OSError as exc:  # disk full, read-only file system, …
         files.discard(tmp)
-        raise PerfxlError(f"无法写入输出文件（{exc.strerror or exc}）", file=str(out)) from exc
+        raise PerfxlError(f"无法写入输出文件（{files.reason(exc)}）", file=str(out)) from exc
     except BaseException:
         files.discard(tmp)
         raise

@@ -94,6 +94,10 @@ def test_check_exits_1_on_errors_and_0_otherwise(tmp_path, capsys):
         (["rule", "每降低1%扣5%权重分", "--weight", "五分"], 2, "不是数字"),
         (["score", str(REF004), "--grades", "60,80,90"], 2, "从高到低"),
         (["frobnicate"], 2, "没有这个命令"),
+        (["score", str(REF004), "-o", "结果.ods"], 2, "不是 .xlsx 文件名"),
+        (["batch", str(REF004), "-o", "输出"], 1, "这是一个文件，不是文件夹（单个工作簿请用 perfxl score）"),
+        (["template", "project", "-o", f"{REF004}/模板.xlsx"], 1, "路径中有同名的文件"),
+        (["check", str(INPUTS)], 1, "这是一个文件夹，不是工作簿"),
     ],
 )
 def test_user_mistakes_are_one_chinese_line(args, code, needle, capsys):
