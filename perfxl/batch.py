@@ -41,17 +41,22 @@ class Folder:
     outputs: list[Path]
 
 
-def scan_folder(root: Path, recursive: bool) -> Folder:
-    """Workbooks under root, sorted; skips ~$ lock files, hidden files and perfxl's own outputs."""
+def scan_folder(root: Path, recursive: bool, exclude: Path | None = None) -> Folder:
+    """Workbooks under root, sorted; skips ~$ lock files, hidden files, the folder *exclude*
+    (a batch's output folder inside its input) and sets perfxl's own outputs apart."""
     pattern = "**/*" if recursive else "*"
     found = []
     for p in root.glob(pattern):
         if not p.is_file() or p.name.startswith(("~$", ".")) or p.suffix.lower() not in SUFFIXES:
             continue
+        if exclude is not None and exclude in p.resolve().parents:
+            continue
         found.append(p)
     found.sort(key=lambda p: p.relative_to(root).as_posix())
-    outputs = [p for p in found if is_perfxl_output(p)]
-    return Folder([p for p in found if p not in outputs], outputs)
+    folder = Folder([], [])
+    for p in found:
+        (folder.outputs if is_perfxl_output(p) else folder.workbooks).append(p)
+    return folder
 
 
 def find_workbooks(root: Path, recursive: bool) -> list[Path]:
@@ -59,15 +64,15 @@ def find_workbooks(root: Path, recursive: bool) -> list[Path]:
     return scan_folder(root, recursive).workbooks
 
 
-def output_paths(files: list[Path], in_root: Path, out_root: Path) -> list[Path]:
+def output_paths(sources: list[Path], in_root: Path, out_root: Path) -> list[Path]:
     """One .xlsx per input at the same relative place; an X.ods or X.xls beside an X.xlsx gets X_ods.xlsx."""
-    plain = [out_root / f.relative_to(in_root).with_suffix(".xlsx") for f in files]
+    plain = [out_root / f.relative_to(in_root).with_suffix(".xlsx") for f in sources]
     taken = Counter(plain)
     return [
         p.with_name(f"{p.stem}_{f.suffix.lower().lstrip('.')}.xlsx")
         if taken[p] > 1 and f.suffix.lower() != ".xlsx"
         else p
-        for f, p in zip(files, plain, strict=True)
+        for f, p in zip(sources, plain, strict=True)
     ]
 
 
@@ -232,9 +237,7 @@ def run_batch(
         raise PerfxlError("输出路径已存在且不是文件夹", file=str(output_dir))
     if output_dir.resolve() == input_dir.resolve():
         raise PerfxlError("输出文件夹不能与输入文件夹相同（perfxl 从不覆盖输入文件）", file=str(output_dir))
-    folder = scan_folder(input_dir, recursive)
-    out_root = output_dir.resolve()
-    folder.workbooks = [f for f in folder.workbooks if out_root not in f.resolve().parents]
+    folder = scan_folder(input_dir, recursive, exclude=output_dir.resolve())
     if not folder.workbooks:
         raise _nothing_to_score(input_dir, folder, recursive)
     _prepare_output(output_dir)

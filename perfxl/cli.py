@@ -1,10 +1,11 @@
 """Command line — a thin layer over :mod:`perfxl.api`: parse options, call the API, print.
 
 Only this module imports click, and it imports nothing of perfxl but the API (and the
-error type), inside the commands, so that ``perfxl --help`` stays fast.  The commands,
-options and the JSON they print are documented in README.md and docs/api.md.  Data goes to stdout, messages
-to stderr; exit codes: 0 success, 1 a workbook could not be scored (or
-``check`` found errors), 2 usage error.
+error types), inside the commands, so that ``perfxl --help`` stays fast.  Everything it
+shows is Chinese, click's own texts included (see "click, in Chinese" below).  The
+commands, options and the JSON they print are documented in README.md and docs/api.md.
+Data goes to stdout, messages to stderr; exit codes: 0 success, 1 a workbook could not be
+scored (or ``check`` found errors), 2 usage error, 130 Ctrl-C, 143 SIGTERM.
 """
 
 from __future__ import annotations
@@ -205,7 +206,6 @@ _USAGE_PATTERNS = (
     (re.compile(r"No such command '(.+?)'"), "没有这个命令：{0}"),
     (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}"),
     (re.compile(r"Missing command"), "缺少命令"),
-    (re.compile(r"does not take a value"), "不需要值"),
 )
 
 

@@ -206,6 +206,7 @@ USAGE_ERRORS = [
     (["frobnicate"], "没有这个命令"),
     (["scor"], "是否想用 score"),
     (["--bogus"], "没有这个选项"),
+    (["--debug"], "缺少命令"),
 ]
 
 
