@@ -137,10 +137,13 @@ def _too_big(rows: int, cols: int) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc)
-    if "entity" in text.lower():
+    """Why calamine refused a file, in Chinese (its own messages are English)."""
+    text = str(exc).lower()
+    if "entity" in text:
         return "XML 中有无法识别的实体引用，文件可能是恶意构造的"
-    return exc.__class__.__name__
+    if "not found" in text:
+        return "缺少必要的组成部分，文件已损坏或不是完整的工作簿"
+    return "文件已损坏或格式不受支持，请在 WPS/Excel/LibreOffice 中另存为 .xlsx 后再处理"
 
 
 def _clip_merges(ranges: list[Range], rows: Grid) -> list[Range]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -185,3 +186,13 @@ def test_a_small_ods_with_repeats_and_merges(tmp_path: Path) -> None:
     assert sheet.rows[:2] == [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]] and sheet.rows[2][0] == "合并"
     assert len(sheet.rows) == 4 and sheet.rows[3][2] == 2  # the trailing empty rows are not rows
     assert sheet.merged == [((2, 0), (3, 1))]
+
+
+def test_an_incomplete_ods_is_one_chinese_line(tmp_path: Path) -> None:
+    path = tmp_path / "残缺.ods"
+    with zipfile.ZipFile(path, "w") as zf:  # no META-INF/manifest.xml: calamine refuses it
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", _CONTENT.format(rows=_ROW.format(attrs="", cell="")))
+    with pytest.raises(PerfxlError, match="缺少必要的组成部分") as exc:
+        open_book(path)
+    assert not re.search(r"[A-Za-z]{4,}", exc.value.message)
