@@ -392,6 +392,9 @@ def infer_kind(info: ProjectInfo, table: IndicatorTable) -> tuple[str, bool]:
             return "department", False
         if "项目" in declared:
             return "project", False
+    sheet = normalize(table.sheet)
+    if "自评" in sheet and ("绩效" in sheet or "支出" in sheet):  # the national forms name themselves
+        return ("self-department" if "部门" in sheet else "self-project"), False
     heads = set(table.columns)
     groups = "".join(r.level1 for r in table.rows)
     self_like = "deviation" in heads or any(
@@ -606,7 +609,7 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
     label = file_label or str(book.path)
     try:
         table = read_table(book)
-        info = read_info(book)
+        info = read_info(book, table)
     except PerfxlError as exc:
         raise exc.with_file(label) from None
     findings: list[Finding] = list(table.findings)
