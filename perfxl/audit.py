@@ -183,8 +183,6 @@ def _exec_declared(ev: Evaluation) -> Decimal:
 def check_totals(ev: Evaluation) -> Iterator[Finding]:
     """Declared 合计/总分 and 小计 rows vs the sums of declared and computed scores."""
     t = ev.table
-    declared_sum = sum((r.declared or ZERO for r in ev.indicators), ZERO) + _exec_declared(ev)
-    weight_sum = sum((r.weight or ZERO for r in ev.indicators if r.role == "base"), ZERO) + _exec_points(ev)
     for tot in t.totals:
         if tot.label == "小计":
             members = [r for r in ev.indicators if r.row.level1 and r.row.level1 in tot.level1]

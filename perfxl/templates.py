@@ -70,11 +70,8 @@ BASE_SHEET = "基础表"
 
 FONT = "宋体"
 FONT_CHARSET = 134  # GB2312: a reader without 宋体 substitutes another Chinese font
-WORKBOOK_OPTIONS = {
-    "strings_to_formulas": False,
-    "strings_to_urls": False,
-    "default_format_properties": {"font_name": FONT, "font_size": 11, "font_charset": FONT_CHARSET},
-}
+DEFAULT_FORMAT = {"font_name": FONT, "font_size": 11, "font_charset": FONT_CHARSET}
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 CREATED = dt.datetime(2024, 1, 1, 0, 0, 0)
 DEFAULT_GRADES = "90,80,60"
 EXECUTION_WEIGHT = 10.0
@@ -436,7 +433,9 @@ class _Book:
     def __init__(self, path: Path, kind: str) -> None:
         import xlsxwriter
 
-        self.wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
+        # a fresh copy: xlsxwriter writes into the default format properties it is given
+        options = {**WORKBOOK_OPTIONS, "default_format_properties": dict(DEFAULT_FORMAT)}
+        self.wb = xlsxwriter.Workbook(str(path), options)
         self.wb.set_properties(
             {
                 "title": f"{EVALUATION_TYPES.get(kind, kind)}模板",

@@ -20,6 +20,7 @@ saving.  Exit status 0 on success; a message on stderr otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -44,7 +45,7 @@ def _connect(pipe: str, deadline: float) -> object:
     while True:
         try:
             return resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-        except Exception:  # noqa: BLE001 - NoConnectException until soffice listens
+        except Exception:  # NoConnectException until soffice listens
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
@@ -90,10 +91,8 @@ def run(job: dict) -> None:
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         for one in job["jobs"]:
             _fill(desktop, one)
-        try:
+        with contextlib.suppress(Exception):  # the bridge drops as soffice exits
             desktop.terminate()
-        except Exception:  # noqa: BLE001 - the bridge drops as soffice exits
-            pass
     finally:
         try:
             soffice.wait(timeout=20)
@@ -105,7 +104,7 @@ def run(job: dict) -> None:
 if __name__ == "__main__":
     try:
         run(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")))
-    except Exception as exc:  # noqa: BLE001 - reported to the calling test
+    except Exception as exc:  # reported to the calling test
         print(f"lo_fill: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(1)
     os._exit(0)  # the UNO bridge thread may keep the interpreter alive
