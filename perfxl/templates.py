@@ -417,11 +417,11 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 
 def _write_survey(path: Path) -> None:
+    bk = _Book(path, "survey")
     try:
-        from .survey_write import write_tally_template
-    except ImportError as exc:  # pragma: no cover - perfxl.survey ships with perfxl
-        raise PerfxlError("问卷汇总模板需要 perfxl.survey 模块") from exc
-    write_tally_template(path)
+        _write_tally(bk)
+    finally:
+        bk.close()
 
 
 # ---------------------------------------------------------------------- workbook and formats
@@ -972,6 +972,70 @@ def _cell(r: int, c: int) -> str:
 
 def _whole(x: float) -> float | int:
     return int(x) if float(x).is_integer() else x
+
+
+# ---------------------------------------------------------------------- 问卷汇总
+
+TALLY_SHEET = "问卷汇总"
+TALLY_ROWS = 40
+TALLY_OPTIONS = ("非常满意", "比较满意", "基本满意", "不太满意", "非常不满意")
+TALLY_NOTES = (
+    "每行一道满意度题，在各选项列填写选择该选项的人数；“合计”列自动求和。需要更多行时在表中间插入行。",
+    "计算方法可在下拉框中选择——均值法（默认：平均得分 ÷ 满分）；满意率法（不满意排除：不太满意、非常不满意以外的人数 ÷ 有效数）；"
+    "加权法（按“选项分值”加权）。",
+    "“选项分值”仅用于加权法，按从最好到最差的顺序填写，如 100,80,60,40,20。",
+    "非五级量表（如 10 分制）请在表头下方插入一行，首格写“分值”，在各选项列填写该选项的分值。",
+    "多个问卷请复制本表，命名为“问卷汇总-来访人员”“问卷汇总-聘用人员”等；逐份答卷（含问卷星导出）请放在“问卷明细-…”表中。",
+    "评分表中满意度指标的业绩值写 问卷:总体，即引用本表的总体满意度。",
+)
+
+
+def _write_tally(bk: _Book) -> None:
+    """The 问卷汇总 sheet that perfxl.survey_read.read_tally reads back: blank rows to type counts in."""
+    from .survey import DEFAULT_WEIGHTS, MEAN, METHOD_LABELS, SHARE, WEIGHTED
+
+    f = bk.f
+    ws = bk.sheet(TALLY_SHEET)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 50)
+    ws.set_column(2, 7, 11)
+    ws.merge_range(0, 0, 0, 7, "", f["title"])
+    ws.write_string(0, 0, "满意度问卷汇总表", f["title"])
+    ws.set_row(0, 30)
+    r = 1
+    for note in TALLY_NOTES:
+        ws.merge_range(r, 0, r, 7, "", f["note"])
+        ws.write_string(r, 0, f"说明{r}：{note}", f["note"])
+        ws.set_row(r, _row_height([(note, 120)], 18))
+        r += 1
+    r += 1
+    ws.write_string(r, 0, "计算方法", f["label"])
+    ws.write_string(r, 1, METHOD_LABELS[MEAN], f["input"])
+    methods = [METHOD_LABELS[MEAN], METHOD_LABELS[SHARE], METHOD_LABELS[WEIGHTED]]
+    ws.data_validation(
+        r, 1, r, 1,
+        {"validate": "list", "source": methods, "input_title": "满意度计算方法", "input_message": "均值法 / 满意率法 / 加权法"},
+    )  # fmt: skip
+    ws.write_string(r + 1, 0, "选项分值", f["label"])
+    ws.write_string(r + 1, 1, ",".join(f"{w:g}" for w in DEFAULT_WEIGHTS), f["input"])
+    header = r + 3
+    for c, name in enumerate(("序号", "题目", *TALLY_OPTIONS, "合计")):
+        ws.write_string(header, c, name, f["head"])
+    first, last = header + 1, header + TALLY_ROWS
+    for row in range(first, last + 1):
+        ws.write_blank(row, 0, None, f["input_int"])
+        ws.write_blank(row, 1, None, f["input"])
+        for c in range(2, 7):
+            ws.write_blank(row, c, None, f["input_int"])
+        counts = f"{_cell(row, 2)}:{_cell(row, 6)}"
+        ws.write_formula(row, 7, f'=IF(COUNT({counts})=0,"",SUM({counts}))', f["center"], "")
+    ws.data_validation(
+        first, 2, last, 6,
+        {"validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning",
+         "input_title": "人数", "input_message": "选择该选项的人数，非负整数"},
+    )  # fmt: skip
+    ws.freeze_panes(first, 2)
+    _print_setup(ws, repeat=(header, header))
 
 
 # ---------------------------------------------------------------------- 基础表

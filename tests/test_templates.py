@@ -509,8 +509,7 @@ def test_committed_templates_match_the_generator(generated: dict[str, Path], kin
     committed = COMMITTED / templates.TEMPLATE_FILES[kind]
     assert committed.exists(), "run: python3 -m perfxl.templates"
     assert _snapshot(committed) == _snapshot(generated[kind]), "run: python3 -m perfxl.templates"
-    if kind != "survey":  # perfxl.survey does not fix the creation time (yet)
-        assert committed.read_bytes() == generated[kind].read_bytes()
+    assert committed.read_bytes() == generated[kind].read_bytes()
 
 
 def test_generator_is_deterministic(generated: dict[str, Path], tmp_path: Path) -> None:
@@ -780,6 +779,14 @@ def test_fill_survey_template(generated: dict[str, Path], tmp_path: Path) -> Non
     wb = openpyxl.load_workbook(generated["survey"])
     ws = wb.worksheets[0]
     row, cols = header(ws, "题目")
+    blank_rows = range(row + 1, row + 1 + templates.TALLY_ROWS)
+    assert all(ws.cell(r, cols["题目"]).value is None for r in blank_rows)  # no example question
+    assert all(ws.cell(r, cols["非常满意"]).fill.fgColor.rgb == YELLOW for r in blank_rows)  # input
+    assert ws.cell(row, cols["题目"]).fill.fill_type is None  # label: white
+    assert (
+        find(ws, "计算方法").fill.fill_type is None
+        and ws.cell(find(ws, "计算方法").row, 2).fill.fgColor.rgb == YELLOW
+    )
     fill_row(
         ws, row + 1, cols, {"题目": "您对服务态度的满意程度", "非常满意": 66, "比较满意": 4, "基本满意": 1}
     )
