@@ -9,17 +9,13 @@ correlations need the raw rows, so they are values.  Only Excel 2007 / WPS funct
 
 from __future__ import annotations
 
-import datetime
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .cells import a1
 from .survey import (
-    DEFAULT_WEIGHTS,
     MEAN,
     METHOD_EXPLAIN,
-    METHOD_LABELS,
     SHARE,
     TALLY,
     WEIGHTED,
