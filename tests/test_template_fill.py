@@ -285,3 +285,45 @@ def test_filled_in_libreoffice_inserting_rows(lo: object, blank: dict[str, Path]
             if ws.cell(table_rows[-1], target).coordinate in d.sqref
         ]
         assert covered, "validations grow with inserted rows"
+
+
+# --- the rows file: what a user gets wrong ------------------------------------------------------
+
+
+def test_rows_from_a_dataframe_and_synonyms(tmp_path: Path) -> None:
+    """A DataFrame (an export of another system) whose columns say 指标名称 and 分值."""
+    import pandas as pd
+
+    import perfxl
+
+    frame = pd.DataFrame(
+        {"一级指标": ["产出指标", ""], "二级指标": ["数量指标", "质量指标"], "指标名称": ["培训人次", "合格率"],
+         "年度指标值": ["≥500人次", "≥95%"], "分值": [45, 45]}
+    )  # fmt: skip
+    path = perfxl.fill_template("self-project", frame, tmp_path / "自评.xlsx")
+    ws = openpyxl.load_workbook(path)["项目支出绩效自评表"]
+    _header, cols, rows, _adj = layout(ws)
+    assert [ws.cell(r, cols["三级指标"]).value for r in rows] == ["培训人次", "合格率"]
+    assert [ws.cell(r, cols["分值"]).value for r in rows] == [45, 45]
+    assert ws.cell(rows[1], cols["一级指标"]).value is None  # blank stays blank: same as above
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("三级指标,权重,备注\n培训,5,x\n", "第 3 列“备注”不是模板的列"),
+        ("一级指标,权重\n产出,5\n", "缺少“三级指标”"),
+        ("三级指标,指标名称\n培训,培训\n", "是同一列"),
+        ("三级指标,权重\n", "没有指标行"),
+        ("三级指标,权重\n培训,五分\n", "“权重”应为数字"),
+    ],
+)
+def test_rows_file_mistakes_are_one_chinese_line(tmp_path: Path, content: str, message: str) -> None:
+    source = tmp_path / "指标.csv"
+    source.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(cli, ["template", "project", "--rows", str(source), "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()  # never a partial output
