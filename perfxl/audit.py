@@ -401,12 +401,10 @@ def _rule_full_points(r: IndicatorResult) -> Decimal | None:
         pts = [t["points"] for t in p.get("tiers", ()) if t.get("unit") not in ("weight", "cost")]
         return max(pts) if pts and len(pts) == len(p["tiers"]) else None
     if kind == "labels":
-        pts = [
-            lab["points"]
-            for lab in p.get("labels", ())
-            if lab["points"] is not None and lab.get("unit") != "weight"
-        ]
-        return max(pts) if pts else None
+        labels = p.get("labels", ())
+        pts = [lab["points"] for lab in labels if lab["points"] is not None and lab.get("unit") != "weight"]
+        # a scale in shares of the weight (得满分 / 得权重分的50% / 不得分) states no points of its own
+        return max(pts) if pts and len(pts) == len(labels) else None
     if kind == "manual":
         return stated_full_points(prepare(cell_text(r.row.values.get("rule", ""))))
     full: Decimal | None = p.get("full") or p.get("base")
