@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "write": 10,
     "survey_write": 9,
     "templates": 10,
+    "template_rows": 4,
     "batch": 11,
     "api": 12,
     "cli": 13,
