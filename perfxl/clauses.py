@@ -386,7 +386,7 @@ _PREFIX_RES = [
         word,
         re.compile(
             re.escape(word)
-            + rf"±?(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?"
+            + rf"±?(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含(?:{NUM}%?)?\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?"
         ),
     )
     for word in _PREFIX_CMP
@@ -401,6 +401,8 @@ def _one_bound(text: str, absolute: bool) -> dict[str, Any] | None:
             comp = COMPARATORS[word]
             if word == "为" and not mm.group("p"):
                 continue
+            if mm.group("i"):  # 低于80%(含80%): the bound itself is included
+                comp = {LT: LE, GT: GE}.get(comp, comp)
             return _bound(comp, Decimal(mm.group("v")), bool(mm.group("p")), absolute, mm.group("suf") or "")
     sm = re.search(
         rf"(?:^|[^\d.])(?P<v>-?{NUM})(?P<p>%)?(?:[^\d,;:%(]{{0,4}}?)(?P<suf>\(含\)以上|\(含\)以下|及以上|及以下|以上|以下|以内)",
@@ -677,6 +679,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     labels = [c for c in clauses if c.kind == "label"]
     items = [c for c in clauses if c.kind == "item"]
     judgements = [c for c in clauses if c.kind == "judgement"]
+    if steps:
+        # 未完成下达指标按未完成比例相应扣分，每降低10%扣1分: the words announce the step that follows
+        judgements = [c for c in judgements if not _PROPORTIONAL_WORDS.search(c.text)]
     ratios = [c for c in clauses if c.kind == "ratio"]
     awards = [c for c in clauses if c.kind == "award"]
     if awards:
@@ -914,6 +919,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     return None
 
 
+_PROPORTIONAL_WORDS = re.compile(r"按[^,;。]{0,6}比例[^,;。]{0,4}扣分$")
+
+
 def _yes_no_items(labels: list[Clause]) -> list[Clause]:
     """全部完成A得5分，未完成不得分；全部完成B得5分，未完成不得分: two items, each earned or not
     (the positive levels), when every positive level is followed by a zero level."""
@@ -1149,6 +1157,9 @@ def _compose_step(
                 ),
                 clauses,
             )
+    band = _band_from_zero(clauses, s, zero_conds, labels, params)
+    if band is not None:
+        return band
     if zero_conds:
         return _manual(clauses, zero_conds[0], "的不得分条件无法与扣分条款对应", final=False)
     if s["direction"] == "above":
@@ -1159,6 +1170,39 @@ def _compose_step(
             "step",
             params,
             f"扣分法：以标杆值为满分线，每{word}{fmt_num(s['per'])}{'%' if unit == '%' else unit}{_ded_text(s)}",
+        ),
+        clauses,
+    )
+
+
+def _band_from_zero(
+    clauses: list[Clause],
+    s: dict[str, Any],
+    zero_conds: list[Clause],
+    labels: list[Clause],
+    params: dict[str, Any],
+) -> Reading | None:
+    """完成下达指标得基本分，每降低10%扣1分，完成率低于80%(含80%)不得分: full at 100% completion,
+    steps below it, nothing at or under a stated completion rate."""
+    if len(zero_conds) != 1 or s["direction"] != "below" or s["unit"] != "%":
+        return None
+    z = zero_conds[0].cond
+    if not z.get("percent") or z.get("hi") is None or z.get("lo") is not None:
+        return None
+    if not any(lab.full and re.search(r"完成|达到", lab.label or lab.text) for lab in labels):
+        return None
+    floor = z["hi"] / HUNDRED
+    if floor >= ONE:
+        return None
+    params.update(top=ONE, floor=floor)
+    if z.get("hi_incl"):
+        params["floor_incl"] = True
+    at = "及以下" if z.get("hi_incl") else "以下"
+    return Reading(
+        Rule(
+            "band",
+            params,
+            f"区间扣分法：完成率≥100%得满分；每降低{fmt_num(s['per'])}%{_ded_text(s)}；{fmt_pct(floor)}{at}不得分",
         ),
         clauses,
     )

@@ -613,8 +613,9 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
     best = top_points(rule, f.weight)
     if a >= top:
         return Outcome(best, f"实际 {fmt_pct(a)} ≥ {fmt_pct(top)}，得{_pts(best, f.weight)}")
-    if a < floor:
-        return Outcome(ZERO, f"实际 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
+    if a < floor or (p.get("floor_incl") and a == floor):
+        at = "不高于" if p.get("floor_incl") else "低于"
+        return Outcome(ZERO, f"实际 {fmt_pct(a)} {at} {fmt_pct(floor)}，不得分")
     steps = (top - a) * HUNDRED / p.get("per", ONE)
     amount = _deduction(p, steps, f.weight)
     s = max(ZERO, best - amount)
@@ -636,7 +637,8 @@ def formula_band(rule: Rule, refs: Refs, f: Facts) -> str | None:
     per = _num(p.get("per", ONE))
     amount = _cap_expr(rule, f"({top}-{a})*100/{per}*{ded}", w)
     best = _top_expr(rule, w)
-    return f"IF({a}>={top},{best},IF({a}<{floor},0,MAX(0,{best}-{amount})))"
+    below = "<=" if p.get("floor_incl") else "<"
+    return f"IF({a}>={top},{best},IF({a}{below}{floor},0,MAX(0,{best}-{amount})))"
 
 
 def score_tolerance(rule: Rule, f: Facts) -> Outcome:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 
 from perfxl.api import explain_rule
 from perfxl.cli import cli
-from perfxl.phrases import OverrideError, parse_override, recognize
+from perfxl.phrases import OverrideError, parse_override, prepare, recognize
 
 # (SPEC item, text, weight, target, actual, judgements, failures, expected kind, expected score)
 PHRASES = [
@@ -548,3 +549,37 @@ def test_targets_with_ji_yishang_keep_their_unit():
     t = parse_target("5人及以下")
     assert (t.comparator, t.value, t.unit) == ("le", 5, "人")
     assert parse_target("90%(含)以上").comparator == "ge"
+
+
+@pytest.mark.parametrize(
+    ("weight", "actual", "expected"),
+    [
+        (2, "900万元", "1"),
+        (2, "800万元", "0"),
+        (3, "800万元", "0"),
+        (3, "850万元", "1.5"),
+        (2, "1050万元", "2"),
+    ],
+)
+def test_completion_band_from_words_and_a_zero_rate(weight: int, actual: str, expected: str) -> None:
+    """完成下达指标得基本分 … 每降低10%扣1分，完成率低于80%(含80%)不得分 on 标杆值 1000万元:
+    the completion rate is actual ÷ target; 80% itself scores nothing ((含80%)); the words
+    按未完成比例相应扣分 announce the step and need no person."""
+    import perfxl
+
+    text = (
+        "出口交货值:完成下达指标得基本分,没有完成下达指标按未完成比例相应扣分,每降低10%扣1分,"
+        "完成率低于80%(含80%)不得分。"
+    )
+    got = perfxl.explain_rule(text, weight=weight, target="1000万元", actual=actual)
+    assert got.kind == "band" and got.score == Decimal(expected)
+
+
+def test_included_bound_in_parentheses() -> None:
+    """低于80%(含80%) is ≤ 80%, 高于90%(含90%) is ≥ 90%."""
+    from perfxl.clauses import read_clauses
+
+    low = next(c for c in read_clauses(prepare("完成率低于80%(含80%)不得分")) if c.kind == "condition")
+    assert low.cond["hi"] == 80 and low.cond["hi_incl"] is True
+    high = next(c for c in read_clauses(prepare("完成率高于90%(含90%)得5分")) if c.kind == "condition")
+    assert high.cond["lo"] == 90 and high.cond["lo_incl"] is True
