@@ -870,6 +870,11 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         if _overlap(tiers) or _contradicting_nests(tiers):
             return _manual(clauses, conds[0], "各档区间重叠")
         tiers.sort(key=_tier_order)
+        if _ONWARDS.search(text):
+            extended = _extend_tiers(tiers)
+            if extended is None:
+                return _manual(clauses, conds[-1], "的“依次类推”无法确定后续各档")
+            tiers, explicit_else = extended, True
         params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
         if not explicit_else:
             params["otherwise"] = "manual"
@@ -917,6 +922,33 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款", final=False
         )
     return None
+
+
+_ONWARDS = re.compile(r"[依以]次类推|[依以]此类推")
+
+
+def _extend_tiers(tiers: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """完成目标得10分，完成90%得9分，完成80%得8分，依次类推: continue an evenly spaced run of
+    "at least" tiers (same step in the bound and in the points) until the points reach 0;
+    below the last tier nothing.  None when the listed tiers are not such a run."""
+    run = [t for t in tiers if "hi" not in t]
+    if len(run) < 2 or len(run) != len(tiers) or any(t["unit"] != "points" for t in run):
+        return None
+    run.sort(key=lambda t: t["lo"], reverse=True)
+    bound_steps = {run[i]["lo"] - run[i + 1]["lo"] for i in range(len(run) - 1)}
+    point_steps = {run[i]["points"] - run[i + 1]["points"] for i in range(len(run) - 1)}
+    if len(bound_steps) != 1 or len(point_steps) != 1:
+        return None
+    d_bound, d_points = bound_steps.pop(), point_steps.pop()
+    if d_bound <= 0 or d_points <= 0:
+        return None
+    out = list(run)
+    while out[-1]["points"] - d_points > 0 and out[-1]["lo"] - d_bound > 0:
+        last = out[-1]
+        lo, pts = last["lo"] - d_bound, last["points"] - d_points
+        shown = f"{fmt_pct(lo, 0)}" if last["percent"] else fmt_num(lo)
+        out.append({**last, "lo": lo, "points": pts, "label": f"（依次类推）{shown}得{fmt_num(pts)}分"})
+    return out
 
 
 _PROPORTIONAL_WORDS = re.compile(r"按[^,;。]{0,6}比例[^,;。]{0,4}扣分$")

@@ -583,3 +583,22 @@ def test_included_bound_in_parentheses() -> None:
     assert low.cond["hi"] == 80 and low.cond["hi_incl"] is True
     high = next(c for c in read_clauses(prepare("完成率高于90%(含90%)得5分")) if c.kind == "condition")
     assert high.cond["lo"] == 90 and high.cond["lo_incl"] is True
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"), [("100%", "10"), ("95%", "9"), ("75%", "7"), ("10%", "1"), ("9%", "0")]
+)
+def test_tiers_continue_onwards(actual: str, expected: str) -> None:
+    """完成年度计划目标得10分，完成目标的90%得9分，完成80%得8分，依次类推: 70% → 7 … 10% → 1, below → 0."""
+    import perfxl
+
+    text = "完成年度计划目标得10分,完成目标的90%得9分,完成80%得8 分,依次类推。"
+    got = perfxl.explain_rule(text, weight=10, actual=actual)
+    assert got.kind == "tiers" and got.score == Decimal(expected)
+
+
+def test_onwards_without_an_even_run_is_left_to_a_person() -> None:
+    import perfxl
+
+    got = perfxl.explain_rule("完成100%得10分,完成90%得9分,完成80%得7分,依次类推。", weight=10, actual="60%")
+    assert got.kind == "manual" and got.score is None
