@@ -50,8 +50,10 @@ def test_formula_expressible_scores_are_live_formulas(outputs):
                 assert isinstance(value, str) and value.startswith("=ROUND("), (name, ind.row.name, value)
             if ind.final_source in ("computed", "experts", "blend"):
                 assert str(ws.cell(r, final).value).startswith("="), (name, ind.row.name)
-            if ind.weight:
+            if ind.weight and ind.role == "base":
                 assert str(ws.cell(r, rate).value).startswith("=IF("), (name, ind.row.name)
+            elif ind.role != "base":  # a bonus or penalty has no rate
+                assert ws.cell(r, rate).value is None, (name, ind.row.name)
 
 
 def test_linked_rates_point_at_the_copied_base_table(tmp_path, lo):
