@@ -35,10 +35,11 @@ LAYERS: dict[str, int] = {
     "write": 10,
     "survey_write": 9,
     "templates": 10,
-    "batch": 11,
-    "api": 12,
-    "cli": 13,
-    "__init__": 14,
+    "summary_write": 11,
+    "batch": 12,
+    "api": 13,
+    "cli": 14,
+    "__init__": 15,
 }
 
 
