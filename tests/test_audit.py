@@ -210,3 +210,37 @@ def test_an_unknown_level_and_costed_tiers_are_reported_truthfully(make_xlsx):
     assert "“较好”不是评分标准列出的档次" in hint.message and "充分" in hint.message
     assert "未提供" not in hint.message
     assert not [f for f in ev.findings if f.code == "rule.points"]
+
+
+def _codes_in_source() -> set[str]:
+    """Every finding code the package can emit: the "area.what" string literals of its modules."""
+    import ast
+
+    pkg = Path(perfxl.__file__).parent
+    codes = set()
+    for path in pkg.glob("*.py"):
+        if path.name == "errors.py":  # the table of names itself
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                codes.update(re.findall(r"^[a-z]+\.[a-z_]+$", node.value))
+    return codes
+
+
+def test_every_code_has_a_chinese_name_documented_in_audit_md():
+    from perfxl.errors import CODE_NAMES
+
+    codes = _codes_in_source()
+    assert len(codes) > 60
+    assert codes == set(CODE_NAMES), codes ^ set(CODE_NAMES)
+    assert all(re.search("[\u4e00-\u9fff]", name) for name in CODE_NAMES.values())
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "audit.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z]+\.[a-z_]+)` \| ([^|]+) \|", doc, re.M))
+    assert {code: name.strip() for code, name in rows.items()} == CODE_NAMES
+
+
+def test_every_finding_of_the_examples_has_a_chinese_name():
+    from perfxl.errors import CODE_NAMES
+
+    emitted = {f.code for path in sorted(INPUTS.glob("*.xlsx")) for f in perfxl.score(path).findings}
+    assert emitted and emitted <= set(CODE_NAMES), emitted - set(CODE_NAMES)
