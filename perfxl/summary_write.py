@@ -24,10 +24,12 @@ import datetime as _dt
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .cells import col_letter, row_height, wrapped_lines
+from .numbers import round_half_up
 from .write import Formats, _xlsx_options
 
 OVERVIEW = "总览"
@@ -168,7 +170,7 @@ def _write_overview(
 ) -> None:
     rows = _order(summaries)
     n = len(rows)
-    col, span = _columns(n)
+    col, span = _columns(n + len(failed))
     for c, (name, width) in enumerate(OVERVIEW_COLUMNS):
         ws.write_string(0, c, name, fmts.header)
         ws.set_column(c, c, width)
@@ -194,7 +196,7 @@ def _write_overview(
             COL["差异（申报−复核）"],
             f'=IF(ISNUMBER({g}),ROUND({g}-{t},2),"")',
             fmts.num,
-            round(declared - s["total"], 2) if declared is not None else "",
+            _round(declared - s["total"]) if declared is not None else "",
         )
         changed = s.get("declared_grade") and s["declared_grade"] != s["grade"]
         ws.write_formula(
@@ -250,8 +252,18 @@ def _file_link(ws: Any, r: int, target: str, text: str, fmts: _SummaryFormats) -
     ws.write_formula(r, COL["文件"], f"=HYPERLINK({quote(target)},{quote(text)})", fmts.link_wrap, text)
 
 
+def _round(value: float) -> float:
+    """Two decimals, half up, as Excel's ROUND (Python's round() would give 96.09 for 96.095)."""
+    return float(round_half_up(value, 2))
+
+
+def _mean(values: Sequence[float]) -> float:
+    """The mean to two decimals as ROUND(AVERAGE(…),2) gives it: summed in decimal, not in binary."""
+    return float(round_half_up(sum(Decimal(repr(v)) for v in values) / len(values), 2))
+
+
 def _columns(n: int) -> tuple[Callable[[str], str], Callable[[str], str]]:
-    """For 总览 with *n* scored rows: a column's letter, and its data range ("$E$2:$E$11")."""
+    """For 总览 with *n* rows (scored and failed): a column's letter, and its data range ("$E$2:$E$11")."""
     last = max(n, 1) + 1  # the last data row in A1 numbering (a formula range is never empty)
 
     def letter(name: str) -> str:
@@ -285,7 +297,7 @@ def _write_statistics(
 ) -> None:
     """统计: counts per kind and the score distribution side by side (formulas over 总览), a chart
     of the scores below."""
-    _col, own = _columns(len(rows))
+    _col, own = _columns(len(rows) + len(failed))
     span = lambda name: f"'{OVERVIEW}'!{own(name)}"  # noqa: E731
     for c, width in enumerate((2, 14, 7, 12, 12, 8, 8, 3, 9, 7, 7)):
         ws.set_column(c, c, width)
@@ -308,7 +320,7 @@ def _write_statistics(
                 c,
                 f'=IFERROR(ROUND(AVERAGEIF({span("评价类型")},{label},{span(column)}),2),"")',
                 fmts.num,
-                round(sum(values) / len(values), 2) if values else "",
+                _mean(values) if values else "",
             )
         ws.write_formula(
             r,
@@ -485,7 +497,7 @@ def _write_details(
     totals = [r["total"] for r in results]
     rng = f"G2:G{n + 1}"
     if n:
-        ws.write_formula(r0 + 1, 6, f"=ROUND(AVERAGE({rng}),2)", fmts.num, round(sum(totals) / n, 2))
+        ws.write_formula(r0 + 1, 6, f"=ROUND(AVERAGE({rng}),2)", fmts.num, _mean(totals))
         ws.write_formula(r0 + 2, 6, f"=MAX({rng})", fmts.num, max(totals))
         ws.write_formula(r0 + 3, 6, f"=MIN({rng})", fmts.num, min(totals))
     # grade distribution
