@@ -35,6 +35,7 @@ from .rules import KIND_LABELS, Refs, effective_target, formula
 
 OUT_SHEET = "评分表"
 MAX_JUDGEMENT_COLS = 12
+NOTE_WIDTH = 30.0  # 扣分说明
 # fills of cells named by a finding, by level (the same in 审核意见), and of points lost
 LEVEL_FILLS = {"error": "#F4B084", "warning": "#FFEB9C", "info": "#E4DFEC"}
 LEVEL_FONTS = {"error": "#9C0006", "warning": "#9C5700", "info": "#3F3151"}
@@ -650,6 +651,8 @@ def _write_verdict(
         else:
             ws.write_string(r, cols.final, str(cached), fmt)
         ws.write_string(r, cols.note, note, fmts.text)
+        if wrapped_lines(note, NOTE_WIDTH) > 1:
+            ws.set_row(r, row_height(wrapped_lines(note, NOTE_WIDTH)))
         r += 1
     _label(ws, r, cols, "颜色说明（浅蓝色底为 perfxl 计算列；有批注的单元格按审核意见的级别着色）", fmts)
     ws.write_string(r, cols.final, "失分", fmts.legend_lost)
@@ -715,7 +718,7 @@ def _sheet_setup(ws: Any, ev: Evaluation, cols: _Cols, sheet: Sheet, verdict: _V
     ws.set_header(_page_header(ev, verdict))
     ws.set_footer("&C第 &P 页，共 &N 页")
     widths = _column_widths(table, sheet)
-    widths.update({cols.final: 8.0, cols.rate: 8.0, cols.note: 30.0, cols.diff: 8.0, cols.rule: 30.0})
+    widths.update({cols.final: 8.0, cols.rate: 8.0, cols.note: NOTE_WIDTH, cols.diff: 8.0, cols.rule: 30.0})
     for c in range(cols.group, cols.expert + 1):
         widths.setdefault(c, 9.0)
     for c in range(cols.judge0, cols.judge0 + cols.judge_n):
@@ -724,17 +727,33 @@ def _sheet_setup(ws: Any, ev: Evaluation, cols: _Cols, sheet: Sheet, verdict: _V
         ws.set_column(c, c, w)
     # print the user's table, the verdict columns and the 复核结论; the helper columns stay on screen only
     ws.print_area(0, 0, verdict.last_row, cols.note)
-    header = {c: v for c, v in enumerate(sheet.rows[header_row])} | _headers(cols)
-    lines = max(wrapped_lines(v, widths.get(c, 8.43)) for c, v in header.items())
-    if lines > 1:
-        ws.set_row(header_row, row_height(lines))
+    _fit_rows(ws, ev, cols, sheet, widths)
+
+
+def _fit_rows(ws: Any, ev: Evaluation, cols: _Cols, sheet: Sheet, widths: dict[int, float]) -> None:
+    """Rows as tall as their wrapped texts (titles above the table, headers, indicators and the
+    扣分说明 beside them): rows do not grow by themselves in print, so text would be cut or overprint.
+    A text merged across columns wraps in their joint width; one merged down several rows does not
+    make its first row grow."""
+    joint: dict[tuple[int, int], float] = {}
+    tall: set[tuple[int, int]] = set()
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r1 > r0:
+            tall.add((r0, c0))
+        else:
+            joint[(r0, c0)] = sum(widths.get(c, 8.43) for c in range(c0, c1 + 1))
     notes = {i.row.row: i.note for i in ev.indicators}
-    for r in range(table.first_row, len(sheet.rows)):
-        texts = [(c, sheet.value(r, c)) for c in range(len(sheet.rows[r]))]
-        lines = max(
-            [wrapped_lines(v, widths.get(c, 8.43)) for c, v in texts if isinstance(v, str)]
-            + [wrapped_lines(notes.get(r, ""), widths[cols.note])]
-        )
+    for r, row in enumerate(sheet.rows):
+        texts = [
+            (v, joint.get((r, c), widths.get(c, 8.43)))
+            for c, v in enumerate(row)
+            if type(v) is str and v and (r, c) not in tall
+        ]
+        if r == ev.table.header_row:
+            texts += [(label, widths[c]) for c, label in _headers(cols).items()]
+        if r in notes:
+            texts.append((notes[r], widths[cols.note]))
+        lines = max((wrapped_lines(v, w) for v, w in texts), default=1)
         if lines > 1:
             ws.set_row(r, row_height(lines))
 
