@@ -402,3 +402,28 @@ def test_survey_sheet_rows_fit_their_text_and_charts_sit_below(outputs):
     for chart in ws._charts:
         assert chart.anchor._from.col == 1  # under the table, in its columns
     assert max(chart.anchor._from.row for chart in ws._charts) > last_question
+
+
+def test_a_finding_on_a_merged_cell_colours_the_merged_range(tmp_path):
+    """The 合计 row's 得分 merged across two columns: the wrong total is marked where Excel shows it."""
+    import xlsxwriter
+
+    from perfxl.write import LEVEL_FILLS
+
+    src = tmp_path / "merged.xlsx"
+    with xlsxwriter.Workbook(src, {"strings_to_numbers": False}) as wb:
+        ws = wb.add_worksheet("指标")
+        ws.write_row(0, 0, ["一级指标", "三级指标", "权重", "标杆值", "业绩值", "得分", "备注"])
+        ws.write_row(1, 0, ["产出", "完成率", 60, "100%", "100%", 60])
+        ws.write_row(2, 0, ["效益", "满意度", 40, "≥90%", "95%", 40])
+        ws.write_string(3, 1, "合计")
+        ws.write_number(3, 2, 100)
+        ws.merge_range(3, 5, 3, 6, None)
+        ws.write_number(3, 5, 99)
+    ev = perfxl.score(src)
+    assert ("error", "total.mismatch", "F4") in {(f.severity, f.code, f.cell) for f in ev.findings}
+    dest = perfxl.write_annotated(ev, tmp_path / "out.xlsx")
+    out = openpyxl.load_workbook(dest)["评分表"]
+    assert "F4:G4" in {str(r) for r in out.merged_cells.ranges}
+    assert out["F4"].value == 99 and out["F4"].fill.fgColor.rgb.endswith(LEVEL_FILLS["error"][1:])
+    assert "合计与各项之和不符" in out["F4"].comment.text
