@@ -65,6 +65,8 @@ OVERVIEW_COLUMNS = (
     ("状态", 8),
 )
 COL = {name: i for i, (name, _w) in enumerate(OVERVIEW_COLUMNS)}
+WIDTHS = dict(OVERVIEW_COLUMNS)
+_WRAPPED = (("文件", "file"), ("单位", "unit"), ("项目", "title"), ("评价机构", "firm"))  # 总览's long texts
 # the score bands of the distribution: (label, lowest score, highest score excluded)
 BINS = (
     ("95–100", 95, None),
@@ -129,16 +131,6 @@ class _SummaryFormats(Formats):
                 {**base, "align": "center", "bold": True, "bg_color": "#C00000", "font_color": "#FFFFFF"}
             ),
         }
-        self.unscored_link = wb.add_format(
-            {
-                **base,
-                "align": "center",
-                "bold": True,
-                "bg_color": "#C00000",
-                "font_color": "#FFFFFF",
-                "underline": 1,
-            }
-        )
         self.link_wrap = wb.add_format({**base, "font_color": "#0563C1", "underline": 1, "text_wrap": True})
         self.change = wb.add_format({"bold": True, "bg_color": "#F4B084", "font_color": "#9C0006"})
         self.note = wb.add_format({"font_name": "宋体", "font_size": 9, "font_color": "#595959"})
@@ -174,7 +166,7 @@ def _write_overview(
     for c, (name, width) in enumerate(OVERVIEW_COLUMNS):
         ws.write_string(0, c, name, fmts.header)
         ws.set_column(c, c, width)
-    ws.set_row(0, row_height(max(wrapped_lines(name, width) for name, width in OVERVIEW_COLUMNS)))
+    _fit_row(ws, 0, OVERVIEW_COLUMNS)
     for i, s in enumerate(rows, start=1):
         x = i + 1  # A1 row
         ws.write_number(i, COL["序号"], i, fmts.int)
@@ -216,14 +208,16 @@ def _write_overview(
         ws.write_number(i, COL["错误"], s["counts"].get("error", 0), fmts.int)
         ws.write_number(i, COL["警告"], s["counts"].get("warning", 0), fmts.int)
         ws.write_string(i, COL["状态"], status(s), fmts.status[status(s)])
-        _fit(ws, i, s.get("unit") or "", s.get("title") or "", s.get("firm") or "", s["file"])
+        _fit_row(ws, i, [(s.get(key) or "", WIDTHS[name]) for name, key in _WRAPPED])
     for k, f in enumerate(failed, start=n + 1):
         ws.write_number(k, COL["序号"], k, fmts.int)
         ws.write_string(k, COL["文件"], f["file"], fmts.text)
         for c in range(COL["单位"], COL["状态"]):
             ws.write_blank(k, c, None, fmts.cell)
-        ws.write_url(k, COL["状态"], f"internal:'{FAILED}'!C{k - n + 1}", fmts.unscored_link, UNSCORED)
-        _fit(ws, k, "", "", "", f["file"])
+        # a HYPERLINK formula keeps the cell's colours in LibreOffice too (a cell link turns blue)
+        link = f'=HYPERLINK("#\'{FAILED}\'!C{k - n + 1}","{UNSCORED}")'
+        ws.write_formula(k, COL["状态"], link, fmts.status[UNSCORED], UNSCORED)
+        _fit_row(ws, k, [(f["file"], WIDTHS["文件"])])
     total_rows = n + len(failed)
     ws.conditional_format(
         1, COL["等级变化"], max(total_rows, 1), COL["等级变化"], {"type": "no_blanks", "format": fmts.change}
@@ -280,14 +274,9 @@ def _counts_text(rows: Sequence[dict[str, Any]], failed: Sequence[dict[str, str]
     return f"{SCORED} {len(rows) - with_errors}，{WITH_ERRORS} {with_errors}，{UNSCORED} {len(failed)}"
 
 
-def _fit(ws: Any, r: int, unit: str, title: str, firm: str, file: str) -> None:
-    widths = {name: w for name, w in OVERVIEW_COLUMNS}
-    lines = max(
-        wrapped_lines(unit, widths["单位"]),
-        wrapped_lines(title, widths["项目"]),
-        wrapped_lines(firm, widths["评价机构"]),
-        wrapped_lines(file, widths["文件"]),
-    )
+def _fit_row(ws: Any, r: int, texts: Sequence[tuple[str, float]]) -> None:
+    """Row *r* as tall as the longest of its wrapped texts ((text, column width) pairs)."""
+    lines = max(wrapped_lines(text, width) for text, width in texts)
     if lines > 1:
         ws.set_row(r, row_height(lines))
 
@@ -449,6 +438,7 @@ def _write_details(
         ws.write_string(row, 5, kinds.get(r["kind"], r["kind"]), fmts.text)
         ws.write_number(row, 6, r["total"], fmts.num)
         ws.write_string(row, 7, r["grade"], fmts.text)
+        _fit_row(ws, row, [(r["file"], 30), (r.get("title") or "", 30), (r.get("unit") or "", 20)])
         groups = {g["name"]: g for g in r["groups"]}
         c = 8
         for name in group_names:
@@ -472,6 +462,7 @@ def _write_details(
         ws.write_string(k, 1, f["file"], fmts.text)
         ws.write_string(k, status_col, UNSCORED, fmts.status[UNSCORED])
         ws.write_string(k, status_col + 1, f["error"], fmts.text)
+        _fit_row(ws, k, [(f["file"], 30), (f["error"], 36)])
     rows_used = n + len(failed)
     last_col = len(headers) - 1
     ws.freeze_panes(1, 3)
@@ -482,9 +473,11 @@ def _write_details(
     ws.set_column(4, last_col, 9)
     ws.set_column(status_col + 1, status_col + 1, 36)
     ws.set_column(last_col, last_col, 30)
+    _fit_row(ws, 0, [(h, 30 if c in (1, 2) else 20 if c == 3 else 9) for c, h in enumerate(headers)])
     # many columns: printed across pages with 序号 and 文件 repeated, not squeezed onto one width
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_print_scale(75)
     ws.repeat_rows(0)
     ws.repeat_columns(0, 1)
     ws.set_footer("&C汇总（明细） 第 &P 页，共 &N 页")
