@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import tempfile
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 
 from .cells import col_letter, row_height, wrapped_lines
 from .numbers import round_half_up
-from .write import Formats, _xlsx_options
+from .write import Formats, _xlsx_options, worksheet_class
 
 OVERVIEW = "总览"
 STATISTICS = "统计"
@@ -94,6 +95,7 @@ def write_summary(path: Path, summaries: Sequence[dict[str, Any]], failed: Seque
     tmp = Path(tmp_name)
     try:
         wb = xlsxwriter.Workbook(str(tmp), _xlsx_options())
+        wb.worksheet_class = worksheet_class()
         fmts = _SummaryFormats(wb)
         failed = sorted(failed, key=lambda f: f["file"])
         _write_overview(wb.add_worksheet(OVERVIEW), path.parent, summaries, failed, fmts)
@@ -144,9 +146,15 @@ def _order(summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     )
 
 
-def _rank(row: dict[str, Any], rows: Sequence[dict[str, Any]]) -> int:
-    """1 + the number of workbooks of the same kind with a higher reviewed total (as RANK does)."""
-    return 1 + sum(1 for o in rows if o["kind"] == row["kind"] and (o["total"] or 0) > (row["total"] or 0))
+def _ranks(rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Each row's rank: 1 + the number of workbooks of the same kind with a higher reviewed total
+    (as COUNTIFS(…,">"&total)+1 and RANK give it: ties share a rank)."""
+    totals: dict[str, list[float]] = {}
+    for r in rows:
+        totals.setdefault(r["kind"], []).append(-(r["total"] or 0))
+    for values in totals.values():
+        values.sort()
+    return [1 + bisect_left(totals[r["kind"]], -(r["total"] or 0)) for r in rows]
 
 
 def _link(folder: Path, output: str) -> str:
@@ -163,6 +171,7 @@ def _write_overview(
     rows = _order(summaries)
     n = len(rows)
     col, span = _columns(n + len(failed))
+    ranks = _ranks(rows)
     for c, (name, width) in enumerate(OVERVIEW_COLUMNS):
         ws.write_string(0, c, name, fmts.header)
         ws.set_column(c, c, width)
@@ -203,7 +212,7 @@ def _write_overview(
             COL["同类排名"],
             f'=COUNTIFS({span("评价类型")},{col("评价类型")}{x},{span("复核总分")},">"&{t})+1',
             fmts.int,
-            _rank(s, rows),
+            ranks[i - 1],
         )
         ws.write_number(i, COL["错误"], s["counts"].get("error", 0), fmts.int)
         ws.write_number(i, COL["警告"], s["counts"].get("warning", 0), fmts.int)
