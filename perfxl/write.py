@@ -296,7 +296,7 @@ def _write_scores(
     declared_refs: tuple[str | None, str | None],
 ) -> tuple[Any, _Cols]:
     """评分表: the user's table, perfxl's columns, the 复核结论 under it; *declared_refs* are the
-    references of the declared total and grade (see :func:`_declared_ref`)."""
+    references of the declared total and grade (see :func:`_declared_refs`)."""
     t = ev.table
     short = ("seq", "weight", "target", "actual", "judgements", "failures", "score", "rate")
     centered = {t.columns[k]: fmts.center for k in short if k in t.columns}
@@ -447,6 +447,9 @@ def _headers(cols: _Cols) -> dict[int, str]:
     }
 
 
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # the most severe level first
+
+
 @dataclass
 class _Mark:
     """A cell named by findings: the most severe level and one comment line per finding."""
@@ -456,8 +459,7 @@ class _Mark:
 
 
 def _marks(ev: Evaluation, sheet_map: dict[str, str]) -> dict[str, dict[tuple[int, int], _Mark]]:
-    """Cells named by findings, per output sheet, moved to the top-left cell of merged ranges."""
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    """Cells named by findings, per output sheet (a finding on a sheet that is not copied names none)."""
     out: dict[str, dict[tuple[int, int], _Mark]] = {}
     for f in ev.findings:
         target = sheet_map.get(f.sheet)
@@ -465,14 +467,13 @@ def _marks(ev: Evaluation, sheet_map: dict[str, str]) -> dict[str, dict[tuple[in
         if target is None or rc is None:
             continue
         mark = out.setdefault(target, {}).setdefault(rc, _Mark(f.severity, []))
-        mark.level = min(mark.level, f.severity, key=rank.__getitem__)
+        mark.level = min(mark.level, f.severity, key=_RANK.__getitem__)
         mark.lines.append(f"[{SEVERITY_LABELS[f.severity]}] {code_name(f.code)}：{f.message}")
     return out
 
 
 def _anchored(marks: dict[tuple[int, int], _Mark], sheet: Sheet) -> dict[tuple[int, int], _Mark]:
     """Marks of cells inside a merged range moved to its top-left cell, the one Excel shows."""
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
     out: dict[tuple[int, int], _Mark] = {}
     for (r, c), mark in marks.items():
         for (r0, c0), (r1, c1) in sheet.merged:
@@ -481,7 +482,7 @@ def _anchored(marks: dict[tuple[int, int], _Mark], sheet: Sheet) -> dict[tuple[i
                 break
         if (r, c) in out:
             kept = out[(r, c)]
-            out[(r, c)] = _Mark(min(kept.level, mark.level, key=rank.__getitem__), kept.lines + mark.lines)
+            out[(r, c)] = _Mark(min(kept.level, mark.level, key=_RANK.__getitem__), kept.lines + mark.lines)
         else:
             out[(r, c)] = mark
     return out
@@ -518,24 +519,22 @@ class _Verdict:
     last_row: int
 
 
-def _declared_ref(ev: Evaluation, book: Book, sheet_map: dict[str, str], key: str) -> str | None:
-    """A formula reference to the cell of the declared total ("score") or of 项目信息's 等级 ("grade")
-    in the output, when it holds that value as Excel sees it (a number; the grade's text)."""
-    if key == "score":
-        found = ev.declared_total()
-        pos = found.pos if found else None
-        wanted: tuple[type, ...] = (int, float)
-    else:
-        pos = ev.info.cells.get("declared_grade") if ev.info.get("declared_grade") else None
-        wanted = (str,)
-    if pos is None or pos.sheet not in sheet_map:
-        return None
-    raw = book.sheet(pos.sheet).value(pos.row, pos.col)
-    if (
-        not isinstance(raw, wanted)
-        or isinstance(raw, bool)
-        or (key == "grade" and raw != ev.declared_grade())
-    ):
+def _declared_refs(ev: Evaluation, book: Book, sheet_map: dict[str, str]) -> tuple[str | None, str | None]:
+    """Formula references to the declared total and to 项目信息's 等级 in the output workbook, each
+    None unless its cell holds the value as Excel sees it (the total a number, the grade its text)."""
+    found = ev.declared_total()
+    total_pos = found.pos if found else None
+    grade_pos = ev.info.cells.get("declared_grade") if ev.info.get("declared_grade") else None
+    total = _ref(
+        book, sheet_map, total_pos, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    )
+    grade = _ref(book, sheet_map, grade_pos, lambda v: v == ev.declared_grade())
+    return total, grade
+
+
+def _ref(book: Book, sheet_map: dict[str, str], pos: Any, holds: Any) -> str | None:
+    """A reference to the output's copy of the user's cell *pos* when its value ``holds``."""
+    if pos is None or pos.sheet not in sheet_map or not holds(book.sheet(pos.sheet).value(pos.row, pos.col)):
         return None
     out = sheet_map[pos.sheet]
     return a1(pos.row, pos.col) if out == OUT_SHEET else sheet_ref(out, pos.row, pos.col)
@@ -552,7 +551,7 @@ def _runs(rows: list[int], col: int) -> str:
     return ",".join(a1(lo, col) if lo == hi else f"{a1(lo, col)}:{a1(hi, col)}" for lo, hi in parts)
 
 
-def grade_formula(ev: Evaluation, cell: str) -> str:
+def _grade_formula(ev: Evaluation, cell: str) -> str:
     """The grade of the score in *cell* by the evaluation's 评级标准, as nested IFs (no leading "=")."""
     fx = f'"{ev.lowest_label}"'
     for band in reversed(ev.bands):
@@ -561,8 +560,20 @@ def grade_formula(ev: Evaluation, cell: str) -> str:
     return fx
 
 
-def bands_text(ev: Evaluation) -> str:
+def _bands_text(ev: Evaluation) -> str:
+    """The evaluation's 评级标准 as the reader wrote it: 优≥90，良≥80，中≥60，其余为差."""
     return "，".join(b.text for b in ev.bands) + f"，其余为{ev.lowest_label}"
+
+
+@dataclass
+class _Line:
+    """One line of the 复核结论: a label, a formula (None: the value as written) and its value, a note."""
+
+    label: str
+    formula: str | None
+    value: float | str
+    fmt: Any
+    note: str = ""
 
 
 def _write_verdict(
@@ -575,90 +586,95 @@ def _write_verdict(
     grade_ref: str | None,
 ) -> _Verdict:
     """复核结论 right under the table: declared and recomputed totals, their difference, the weight
-    total, both grades (all formulas) and the colour legend, in the printed columns."""
+    total, both grades (formulas) and the colour legend, in the printed columns."""
+    cell = lambda row: a1(row, cols.final)  # noqa: E731
+    declared_cell, total_cell, weight_cell = cell(top), cell(top + 1), cell(top + 3)
     rows_all = [i.row.row for i in ev.indicators]
     rows_base = [i.row.row for i in ev.indicators if i.role == "base"]
-    ex = ev.execution
-    exec_score, exec_weight = "", ""
-    exec_points = Decimal(0)
-    if ex is not None and ex.score is not None:
-        fx = ex.formulas(lambda v: a1(v.row, v.col))
-        exec_score = f"+ROUND({fx[1]},2)" if fx else f"+{fmt_num(round_half_up(ex.score, 2))}"
-        exec_points = Decimal(getattr(ex.weight, "value", None) or 0)
-        exec_weight = f"+{a1(ex.weight.row, ex.weight.col)}" if ex.weight is not None else ""
-    declared = ev.declared_total()
-    r = top
-    cell = lambda row: a1(row, cols.final)  # noqa: E731
-    total_row, weight_row, declared_row = top + 1, top + 3, top
+    exec_score, exec_weight, exec_points = _exec_terms(ev)
     sum_all = f"SUM({_runs(rows_all, cols.final)})" if rows_all else "0"
     sum_weight = f"SUM({_runs(rows_base, cols.weight)})" if rows_base else "0"
-    declared_grade = ev.declared_grade()
-    if declared_ref is not None:
-        declared_value: tuple[str | None, object] = (f"={declared_ref}", float(declared.value))  # type: ignore[union-attr]
-    elif declared is not None:
-        declared_value = (None, float(declared.value))
-    else:
-        declared_value = (None, "—")
-    if grade_ref is not None:
-        grade_value: tuple[str | None, object] = (f"={grade_ref}", declared_grade)
-    elif declared is not None and declared_grade and not ev.info.get("declared_grade"):
-        grade_value = ("=" + grade_formula(ev, cell(declared_row)), declared_grade)
-    else:
-        grade_value = (None, declared_grade or "—")
-    diff = float(declared.value - ev.total) if declared is not None else ""
-    lines: list[tuple[str, tuple[str | None, object], Any, str]] = [
-        ("申报总分", declared_value, fmts.verdict_num, _source(declared)),
-        (
+    declared = ev.declared_total()
+    declared_line, grade_line = _declared_lines(ev, fmts, declared_cell, declared_ref, grade_ref)
+    with_bonus = "（含加减分）" if len(rows_base) < len(rows_all) else ""
+    lines = [
+        declared_line,
+        _Line(
             "复核总分（perfxl）",
-            (f"=ROUND(MIN(100,MAX(0,{sum_all}{exec_score})),2)", float(ev.total)),
+            f"=ROUND(MIN(100,MAX(0,{sum_all}{exec_score})),2)",
+            float(ev.total),
             fmts.verdict_num,
-            "各指标最终得分之和"
-            + ("（含加减分）" if len(rows_base) < len(rows_all) else "")
-            + "，限 0–100 分",
+            f"各指标最终得分之和{with_bonus}，限 0–100 分",
         ),
-        (
+        _Line(
             "差异（申报−复核）",
-            (
-                f'=IF(ISNUMBER({cell(declared_row)}),ROUND({cell(declared_row)}-{cell(total_row)},2),"")',
-                diff,
-            ),
+            f'=IF(ISNUMBER({declared_cell}),ROUND({declared_cell}-{total_cell},2),"")',
+            float(declared.value - ev.total) if declared is not None else "",
             fmts.verdict_num,
-            "",
         ),
-        (
+        _Line(
             "权重合计（不含加减分）",
-            (f"={sum_weight}{exec_weight}", float(ev.weight_total + exec_points)),
+            f"={sum_weight}{exec_weight}",
+            float(ev.weight_total + exec_points),
             fmts.verdict_num,
-            "",
         ),
-        (
-            "申报等级",
-            grade_value,
-            fmts.verdict_text,
-            "取自项目信息"
-            if ev.info.get("declared_grade")
-            else ("按评级标准由申报总分得出" if declared else ""),
-        ),
-        ("复核等级", ("=" + grade_formula(ev, cell(total_row)), ev.grade), fmts.verdict_text, bands_text(ev)),
+        grade_line,
+        _Line("复核等级", "=" + _grade_formula(ev, total_cell), ev.grade, fmts.verdict_text, _bands_text(ev)),
     ]
-    for label, (fx, cached), fmt, note in lines:
-        _label(ws, r, cols, label, fmts)
-        ws.merge_range(r, cols.final, r, cols.rate, "", fmt)
-        if fx is not None:
-            ws.write_formula(r, cols.final, fx, fmt, cached)
-        elif isinstance(cached, float):
-            ws.write_number(r, cols.final, cached, fmt)
-        else:
-            ws.write_string(r, cols.final, str(cached), fmt)
-        ws.write_string(r, cols.note, note, fmts.text)
-        if wrapped_lines(note, NOTE_WIDTH) > 1:
-            ws.set_row(r, row_height(wrapped_lines(note, NOTE_WIDTH)))
-        r += 1
+    for r, line in enumerate(lines, start=top):
+        _write_line(ws, r, cols, line, fmts)
+    r = top + len(lines)
     _label(ws, r, cols, "颜色说明（浅蓝色底为 perfxl 计算列；有批注的单元格按审核意见的级别着色）", fmts)
     ws.write_string(r, cols.final, "失分", fmts.legend_lost)
     for c, level in zip((cols.diff, cols.rate, cols.note), SEVERITIES, strict=True):
         ws.write_string(r, c, SEVERITY_LABELS[level], fmts.sev[level])
-    return _Verdict(cell(total_row), cell(weight_row), declared, declared_ref, declared_grade, r)
+    return _Verdict(total_cell, weight_cell, declared, declared_ref, ev.declared_grade(), r)
+
+
+def _exec_terms(ev: Evaluation) -> tuple[str, str, Decimal]:
+    """A self-evaluation's 预算执行率 in the totals: the score and weight terms ("+…") and its points."""
+    ex = ev.execution
+    if ex is None or ex.score is None:
+        return "", "", Decimal(0)
+    fx = ex.formulas(lambda v: a1(v.row, v.col))
+    score = f"+ROUND({fx[1]},2)" if fx else f"+{fmt_num(round_half_up(ex.score, 2))}"
+    weight = f"+{a1(ex.weight.row, ex.weight.col)}" if ex.weight is not None else ""
+    return score, weight, Decimal(getattr(ex.weight, "value", None) or 0)
+
+
+def _declared_lines(
+    ev: Evaluation, fmts: Formats, declared_cell: str, declared_ref: str | None, grade_ref: str | None
+) -> tuple[_Line, _Line]:
+    """申报总分 (a reference to the cell it was read from, when one holds it) and 申报等级 (项目信息's,
+    else the grade of the declared total by the 评级标准)."""
+    declared, grade = ev.declared_total(), ev.declared_grade()
+    if declared is None:
+        total = _Line("申报总分", None, "—", fmts.verdict_num, _source(None))
+    else:
+        ref = f"={declared_ref}" if declared_ref else None
+        total = _Line("申报总分", ref, float(declared.value), fmts.verdict_num, _source(declared))
+    if ev.info.get("declared_grade"):
+        ref = f"={grade_ref}" if grade_ref else None
+        return total, _Line("申报等级", ref, grade, fmts.verdict_text, "取自项目信息")
+    if declared is not None:
+        fx = "=" + _grade_formula(ev, declared_cell)
+        return total, _Line("申报等级", fx, grade, fmts.verdict_text, "按评级标准由申报总分得出")
+    return total, _Line("申报等级", None, "—", fmts.verdict_text)
+
+
+def _write_line(ws: Any, r: int, cols: _Cols, line: _Line, fmts: Formats) -> None:
+    _label(ws, r, cols, line.label, fmts)
+    ws.merge_range(r, cols.final, r, cols.rate, "", line.fmt)
+    if line.formula is not None:
+        ws.write_formula(r, cols.final, line.formula, line.fmt, line.value)
+    elif isinstance(line.value, float):
+        ws.write_number(r, cols.final, line.value, line.fmt)
+    else:
+        ws.write_string(r, cols.final, line.value, line.fmt)
+    ws.write_string(r, cols.note, line.note, fmts.text)
+    lines = wrapped_lines(line.note, NOTE_WIDTH)
+    if lines > 1:
+        ws.set_row(r, row_height(lines))
 
 
 def _source(declared: DeclaredTotal | None) -> str:
@@ -839,7 +855,7 @@ def _write_summary(wb: Any, ws: Any, ev: Evaluation, fmts: Formats, cols: _Cols)
             }[ev.kind]
             + ("（按表结构推断）" if ev.kind_inferred else ""),
         ),
-        ("评级标准", bands_text(ev)),
+        ("评级标准", _bands_text(ev)),
     ]
     r = 1
     for k, v in info:
@@ -920,7 +936,7 @@ def _write_summary(wb: Any, ws: Any, ev: Evaluation, fmts: Formats, cols: _Cols)
     )
     r += 1
     ws.write_string(r, 0, "评价等级", fmts.bold)
-    ws.write_formula(r, 2, "=" + grade_formula(ev, f"C{total_row + 1}"), fmts.bold, ev.grade)
+    ws.write_formula(r, 2, "=" + _grade_formula(ev, f"C{total_row + 1}"), fmts.bold, ev.grade)
     r += 2
     counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("error", "warning", "info")}
     ws.write_string(r, 0, "审核意见", fmts.bold)
@@ -1054,7 +1070,7 @@ def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
     sheet_map = {ev.table.sheet: OUT_SHEET, **dict(copies)}
     marks = _marks(ev, sheet_map)
     sheet = book.sheet(ev.table.sheet)
-    refs = (_declared_ref(ev, book, sheet_map, "score"), _declared_ref(ev, book, sheet_map, "grade"))
+    refs = _declared_refs(ev, book, sheet_map)
     ws_scores, cols = _write_scores(wb, ev, sheet, fmts, _anchored(marks.get(OUT_SHEET, {}), sheet), refs)
     _write_summary(wb, wb.add_worksheet("汇总"), ev, fmts, cols)
     _write_findings(wb.add_worksheet("审核意见"), ev, fmts, sheet_map)
