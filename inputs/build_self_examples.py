@@ -45,7 +45,6 @@ def _project(name: str, unit: str, funds: dict[str, Funds], rate: float, score: 
         department=DEPARTMENT,
         unit=unit,
         year=YEAR,
-        evaluator=unit,
         grade=grade,
         funds=funds,
         exec_rate=rate,
@@ -162,7 +161,6 @@ DEPARTMENT_FORM = SelfForm(
     department=DEPARTMENT,
     unit=DEPARTMENT,
     year=YEAR,
-    evaluator=DEPARTMENT,
     grade="优",
     funds={
         _TOTAL: Funds(2350, 2680.45, 2596.31),

@@ -13,7 +13,7 @@ walk-through with a runnable example, and docs/architecture.md for the layers.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -273,8 +273,22 @@ def surveys_to_dict(results: list[SurveyResult]) -> dict[str, Any]:
     return survey_json(results)
 
 
-def write_template(kind: str, path: str | os.PathLike[str]) -> Path:
-    """Write a blank template: project | department | self-project | self-department | survey."""
+def write_template(kind: str, path: str | os.PathLike[str], example: bool = False) -> Path:
+    """Write a blank template: project | department | self-project | self-department | survey;
+    ``example=True`` fills project/department templates with the reference indicator system."""
     from .templates import write_template as _write
 
-    return _write(kind, Path(path))
+    return _write(kind, Path(path), example=example)
+
+
+def fill_template(
+    kind: str, rows: str | os.PathLike[str] | Iterable[Mapping[str, object]], path: str | os.PathLike[str]
+) -> Path:
+    """Write the template of ``kind`` holding exactly ``rows``: a .csv/.xlsx file, or mappings
+    (e.g. ``DataFrame.to_dict("records")``) keyed by the sheet's column names (一级指标, 二级指标,
+    三级指标, 权重 or 分值, 评分标准, 标杆值 or 年度指标值, …)."""
+    from .templates import fill_template as _fill
+
+    if hasattr(rows, "to_dict") and not isinstance(rows, str | os.PathLike):
+        rows = rows.to_dict("records")  # a pandas DataFrame
+    return _fill(kind, rows, Path(path))

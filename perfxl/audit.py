@@ -183,15 +183,15 @@ def _exec_declared(ev: Evaluation) -> Decimal:
 def check_totals(ev: Evaluation) -> Iterator[Finding]:
     """Declared 合计/总分 and 小计 rows vs the sums of declared and computed scores."""
     t = ev.table
-    declared_sum = sum((r.declared or ZERO for r in ev.indicators), ZERO) + _exec_declared(ev)
-    weight_sum = sum((r.weight or ZERO for r in ev.indicators if r.role == "base"), ZERO) + _exec_points(ev)
     for tot in t.totals:
         if tot.label == "小计":
             members = [r for r in ev.indicators if r.row.level1 and r.row.level1 in tot.level1]
             dsum = sum((r.declared or ZERO for r in members), ZERO)
             wsum = sum((r.weight or ZERO for r in members if r.role == "base"), ZERO)
         else:
-            dsum, wsum = declared_sum, weight_sum
+            members = _above(ev, tot.row)
+            dsum = sum((r.declared or ZERO for r in members), ZERO) + _exec_declared(ev)
+            wsum = sum((r.weight or ZERO for r in members if r.role == "base"), ZERO) + _exec_points(ev)
         score_raw = tot.values.get("score", "")
         q = parse_number(score_raw) if cell_text(score_raw) else None
         if "score" in tot.formulas:
@@ -204,14 +204,16 @@ def check_totals(ev: Evaluation) -> Iterator[Finding]:
                 t.cell(tot.row, "score"),
                 f"{tot.label}行得分填为 {fmt_num(q.value)}，各指标申报得分之和为 {fmt_num(dsum)}",
             )
-        if q is not None and tot.label != "小计" and abs(q.value - ev.total) > TOL:
-            yield _f(
-                "warning",
-                "total.recomputed",
-                t.sheet,
-                t.cell(tot.row, "score"),
-                f"{tot.label}行得分 {fmt_num(q.value)}，perfxl 按规则计算的总分为 {fmt_num(ev.total)}",
-            )
+        if q is not None and tot.label != "小计":
+            computed, what = _computed_total(ev, members)
+            if abs(q.value - computed) > TOL:
+                yield _f(
+                    "warning",
+                    "total.recomputed",
+                    t.sheet,
+                    t.cell(tot.row, "score"),
+                    f"{tot.label}行得分 {fmt_num(q.value)}，perfxl 按规则计算的{what}为 {fmt_num(computed)}",
+                )
         w_raw = tot.values.get("weight", "")
         qw = parse_number(w_raw) if cell_text(w_raw) else None
         if "weight" in tot.formulas:
@@ -226,6 +228,22 @@ def check_totals(ev: Evaluation) -> Iterator[Finding]:
                 t.cell(tot.row, "weight"),
                 f"{tot.label}行权重填为 {fmt_num(qw.value)}，各指标权重之和为 {fmt_num(wsum)}",
             )
+
+
+def _above(ev: Evaluation, row: int) -> list[IndicatorResult]:
+    """The indicators a 合计/总分 row sums: those above it (a 合计 followed by a 加减分项 block
+    leaves the block out), or all of them when it stands above the table."""
+    above = [r for r in ev.indicators if r.row.row < row]
+    return above if any(r.role == "base" for r in above) else list(ev.indicators)
+
+
+def _computed_total(ev: Evaluation, members: list[IndicatorResult]) -> tuple[Decimal, str]:
+    """perfxl's total for a 合计 row over ``members``: the total score when they are all the
+    indicators, else the sum of their computed scores (a 合计 above the 加减分项)."""
+    if len(members) == len(ev.indicators):
+        return ev.total, "总分"
+    execution = ev.base_total - sum((r.final for r in ev.indicators if r.role == "base"), ZERO)
+    return sum((r.final for r in members), ZERO) + execution, "合计"
 
 
 def _formula_total(
@@ -383,12 +401,10 @@ def _rule_full_points(r: IndicatorResult) -> Decimal | None:
         pts = [t["points"] for t in p.get("tiers", ()) if t.get("unit") not in ("weight", "cost")]
         return max(pts) if pts and len(pts) == len(p["tiers"]) else None
     if kind == "labels":
-        pts = [
-            lab["points"]
-            for lab in p.get("labels", ())
-            if lab["points"] is not None and lab.get("unit") != "weight"
-        ]
-        return max(pts) if pts else None
+        labels = p.get("labels", ())
+        pts = [lab["points"] for lab in labels if lab["points"] is not None and lab.get("unit") != "weight"]
+        # a scale in shares of the weight (得满分 / 得权重分的50% / 不得分) states no points of its own
+        return max(pts) if pts and len(pts) == len(labels) else None
     if kind == "manual":
         return stated_full_points(prepare(cell_text(r.row.values.get("rule", ""))))
     full: Decimal | None = p.get("full") or p.get("base")

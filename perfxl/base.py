@@ -121,6 +121,11 @@ ITEMS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     "key_tasks_done": ("完成重点工作数", ("完成重点工作数", "实际完成重点工作数", "已完成重点工作数"), False),
     "staff_target": ("目标人数", ("目标人数", "岗位目标值", "目标岗位人数", "聘用人员目标人数"), False),
     "previous_spent": ("上年支出数", ("上年支出数", "上年数", "上年实际支出数", "上年决算数"), True),
+    # 资金来源: read and shown, not used by any rate
+    "fund_grant": ("财政拨款", ("财政拨款", "当年财政拨款", "本年财政拨款", "财政拨款资金"), True),
+    "fund_other": ("其他资金", ("其他资金", "其他来源资金", "自有资金"), True),
+    "carryover": ("上年结转", ("上年结转", "上年结转资金", "上年结转结余", "年初结转结余"), True),
+    "balance": ("年末结余", ("年末结余", "年末结转结余", "结余资金"), True),
 }
 
 PROJECT_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -139,7 +144,7 @@ STAFF_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 MONTH = ("月份", "月度", "月")
 
-TOTAL_LABELS = ("合计", "总计", "小计", "合计数")
+TOTAL_LABELS = ("合计", "总计", "小计", "合计数", "项目合计")
 STAFF_END_LABELS = (*TOTAL_LABELS, "平均", "月平均", "平均数")
 EMPTY_MARKS = frozenset({"-", "--", "—", "——", "/", "\\", "无"})
 BASE_SHEET_PATTERNS = ("基础表", "基础数据")
@@ -476,21 +481,34 @@ def _read_projects(
         done = cell_text(sheet.value(r, h.extra["done"])) if "done" in h.extra else ""
         return ProjectRow(name, sheet.name, r, values, done)
 
+    total_row = next(
+        (r for r in range(h.row + 1, end) if _is_total(sheet, r, max(first, name_col + 1))), None
+    )
     for r in range(h.row + 1, end):
-        if _is_total(sheet, r, max(first, name_col + 1)):
+        if r == total_row:
             return rows, read_row(r, "合计")
         name = cell_text(sheet.value(r, name_col))
         has_numbers = any(sheet.value(r, c) not in ("", None) for c in h.cols.values())
         if not name and not has_numbers:
             blanks += 1
-            if blanks >= 2 and rows:
-                break
+            if (
+                blanks >= 2
+                and rows
+                and (total_row is None or _known_label_between(sheet, name_col, r, total_row))
+            ):
+                break  # blank rows inside a list that ends in its 合计 row are still the list
             continue
         blanks = 0
         if _known_label(sheet.value(r, name_col)):
             break  # key/value items below a list that has no 合计 row
         rows.append(read_row(r, name or f"第{r + 1}行"))
     return rows, None
+
+
+def _known_label_between(sheet: Sheet, col: int, start: int, stop: int) -> bool:
+    """True when a key/value label (编制数 …) stands in ``col`` between two rows: the 合计 below
+    belongs to another table."""
+    return any(_known_label(sheet.value(r, col)) for r in range(start, stop))
 
 
 def _read_months(rd: _Reader, sheet: Sheet, h: _Header, end: int) -> list[MonthRow]:

@@ -329,12 +329,24 @@ def survey(
     type=click.Choice(["project", "department", "self-project", "self-department", "survey"]),
 )
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="模板输出路径（.xlsx）")
-def template(kind: str, output: Path) -> None:
+@click.option(
+    "--rows",
+    "rows",
+    type=click.Path(path_type=Path),
+    help="用指标清单（.csv 或 .xlsx，列名同模板：一级指标、二级指标、三级指标、权重……）生成恰好这些行的模板",
+)
+@click.option("--example", is_flag=True, help="生成填好示例指标体系的模板（project、department）")
+def template(kind: str, output: Path, rows: Path | None, example: bool) -> None:
     """生成标准模板：project | department | self-project | self-department | survey。"""
-    from .api import write_template
+    from .api import fill_template, write_template
 
     try:
-        path = write_template(kind, output)
+        if rows is not None:
+            if example:
+                raise PerfxlError("--rows 与 --example 只能选一个")
+            path = fill_template(kind, rows, output)
+        else:
+            path = write_template(kind, output, example=example)
     except PerfxlError as exc:
         _fail(exc)
     click.echo(f"已写出模板：{path}")

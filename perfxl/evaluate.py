@@ -104,6 +104,9 @@ class IndicatorResult:
             text += f"；专家评分均值 {fmt_num(self.expert_score)}，以专家评分为准"
         elif self.final_source == "blend":
             text += f"；与专家评分加权后为 {fmt_num(self.final)}"
+        elif self.final_source == "none":  # nothing to keep: say what was done instead
+            text = re.sub(r"[，（]?(?:定性指标)?保留申报得分）?", "", text)
+            text += "；未填写申报得分，按 0 分计"
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -440,6 +443,9 @@ def infer_kind(info: ProjectInfo, table: IndicatorTable) -> tuple[str, bool]:
             return "department", False
         if "项目" in declared:
             return "project", False
+    sheet = normalize(table.sheet)
+    if "自评" in sheet and ("绩效" in sheet or "支出" in sheet):  # the national forms name themselves
+        return ("self-department" if "部门" in sheet else "self-project"), False
     heads = set(table.columns)
     groups = "".join(r.level1 for r in table.rows)
     self_like = "deviation" in heads or any(
@@ -654,7 +660,7 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
     label = file_label or str(book.path)
     try:
         table = read_table(book)
-        info = read_info(book)
+        info = read_info(book, table)
     except PerfxlError as exc:
         raise exc.with_file(label) from None
     findings: list[Finding] = list(table.findings)
@@ -674,7 +680,7 @@ def evaluate_book(book: Book, options: Options | None = None, file_label: str | 
     findings.extend(base_findings)
     surveys, survey_findings = _load_surveys(book)
     findings.extend(survey_findings)
-    execution = _load_execution(book, table)
+    execution = _load_execution(book, table, options.rate_digits)
     if execution is not None:
         findings.extend(getattr(execution, "findings", ()))
 
@@ -939,5 +945,5 @@ def _load_surveys(book: Book) -> tuple[list[Any], list[Finding]]:
     return results, findings
 
 
-def _load_execution(book: Book, table: IndicatorTable) -> Any:
-    return rates_mod.read_execution_block(book.sheet(table.sheet))
+def _load_execution(book: Book, table: IndicatorTable, digits: int | None) -> Any:
+    return rates_mod.read_execution_block(book.sheet(table.sheet), digits)

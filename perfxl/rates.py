@@ -41,7 +41,7 @@ from .base import _Reader as Reader
 from .book import Sheet
 from .cells import a1, sheet_ref
 from .errors import Finding
-from .numbers import HUNDRED, fmt_num, fmt_pct, normalize, parse_number
+from .numbers import HUNDRED, fmt_num, fmt_pct, normalize, parse_number, round_half_up
 
 __all__ = [
     "RATE_NAMES",
@@ -586,13 +586,14 @@ class ExecutionBlock:
     score_formula: str | None
     explanation: str
     findings: tuple[Finding, ...] = ()
+    digits: int | None = None  # --rate-digits: the rate rounded to N decimals of percent before scoring
 
     def formulas(self, ref: Callable[[BaseValue], str]) -> tuple[str, str] | None:
         """(rate formula, score formula) with cell references made by ``ref`` (e.g. for a copied sheet)."""
         if self.full is None or self.spent is None or self.weight is None or self.rate is None:
             return None
         f, s, w = ref(self.full), ref(self.spent), ref(self.weight)
-        return _exec_formulas(f, s, w)
+        return _exec_formulas(f, s, w, self.digits)
 
     def as_rate(self) -> Rate:
         """The execution rate as a :class:`Rate` (key ``budget_execution``)."""
@@ -604,10 +605,11 @@ class ExecutionBlock:
                     self.findings)  # fmt: skip
 
 
-def _exec_formulas(full: str, spent: str, weight: str) -> tuple[str, str]:
+def _exec_formulas(full: str, spent: str, weight: str, digits: int | None = None) -> tuple[str, str]:
+    ratio = f"{spent}/{full}" if digits is None else f"ROUND({spent}/{full},{digits + 2})"
     return (
         f'IF({full}=0,"",{spent}/{full})',
-        f'IF({full}=0,"",{weight}*MIN({spent}/{full},1))',
+        f'IF({full}=0,"",{weight}*MIN({ratio},1))',
     )
 
 
@@ -641,8 +643,11 @@ def _percent_value(v: BaseValue) -> Decimal | None:
     return q.value / HUNDRED
 
 
-def read_execution_block(sheet: Sheet) -> ExecutionBlock | None:
-    """Find and score the 年度资金总额 block of an indicator sheet; None when there is none."""
+def read_execution_block(sheet: Sheet, digits: int | None = None) -> ExecutionBlock | None:
+    """Find and score the 年度资金总额 block of an indicator sheet; None when there is none.
+
+    ``digits`` (--rate-digits) rounds the execution rate to N decimals of percent before
+    scoring, as every other completion ratio (37.24 ÷ 43.2 = 86.20% → 86% → 8.60 分)."""
     found = _exec_header(sheet)
     if found is None:
         return None
@@ -701,18 +706,21 @@ def read_execution_block(sheet: Sheet) -> ExecutionBlock | None:
     else:
         assert full is not None and spent is not None and weight is not None
         assert full.value is not None and spent.value is not None and weight.value is not None
-        refs = [_ref_or_literal(v) for v in (full, spent, weight)]
-        rate_formula, score_formula = _exec_formulas(*refs)
+        rate_formula, score_formula = _exec_formulas(
+            _ref_or_literal(full), _ref_or_literal(spent), _ref_or_literal(weight), digits
+        )
         if full.value == 0:
             explanation = f"全年预算数为 0（{full.where}），无法计算执行率"
             findings.append(Finding("warning", "exec.div_zero", full.sheet, full.cell, explanation))
         else:
             rate = spent.value / full.value
-            score = weight.value * min(rate, ONE)
+            used = rate if digits is None else round_half_up(rate, digits + 2)
+            score = weight.value * min(used, ONE)
             capped = "（超过 100% 按 100% 计）" if rate > 1 else ""
+            rounded = "" if digits is None else f"，先取 {fmt_pct(used, digits)}"
             explanation = (
                 f"执行率 = 全年执行数 {fmt_num(spent.value, 4)} / 全年预算数 {fmt_num(full.value, 4)} = "
-                f"{fmt_pct(rate)}{capped}；得分 = 分值 {fmt_num(weight.value, 4)} × {fmt_pct(min(rate, ONE))} = "
+                f"{fmt_pct(rate)}{rounded}{capped}；得分 = 分值 {fmt_num(weight.value, 4)} × {fmt_pct(min(used, ONE), 2 if digits is None else digits)} = "
                 f"{fmt_num(score)}"
             )
             findings.extend(_exec_audit(declared_rate, declared_score, rate, score))
@@ -720,7 +728,7 @@ def read_execution_block(sheet: Sheet) -> ExecutionBlock | None:
     return ExecutionBlock(
         sheet.name, header_row, total_row,
         cells.get("initial"), full, spent, weight, declared_rate, declared_score, sources,
-        rate, score, rate_formula, score_formula, explanation, tuple(findings),
+        rate, score, rate_formula, score_formula, explanation, tuple(findings), digits,
     )  # fmt: skip
 
 

@@ -153,6 +153,11 @@ def _match_header(label: str) -> str | None:
     return None
 
 
+def header_key(label: object) -> str | None:
+    """The canonical column (key of :data:`COLUMNS`) a header text names, or None."""
+    return _match_header(_clean_header(label))
+
+
 def _header_labels(sheet: Sheet, r: int) -> list[str]:
     """Labels of row r; an empty cell takes the label above it (two-row / merged headers)."""
     width = sheet.width
@@ -421,12 +426,25 @@ class ProjectInfo:
         return self.values.get(key, "")
 
 
-def read_info(book: Book) -> ProjectInfo:
-    """Key/value rows of the 项目信息 sheet (absent sheet → empty info)."""
+# A self-evaluation form names itself above its table: 项目名称/部门名称, 主管部门, 实施单位,
+# 年度 (or a title "（2024年度）"), and its 自评等级 beside the 总分 row.
+_FORM_KEYS = {
+    "title": ("项目名称", "部门名称", "单位名称"),
+    "unit": ("实施单位", "主管部门"),  # in this order of preference
+    "year": ("年度", "评价年度", "预算年度", "自评年度"),
+    "declared_grade": ("自评等级", "评价等级"),
+}
+_FORM_LOOKUP = {syn: key for key, syns in _FORM_KEYS.items() for syn in syns}
+_YEAR_TITLE_RE = re.compile(r"[（(]\s*((?:19|20)\d{2})\s*年度?\s*[)）]")
+
+
+def read_info(book: Book, table: IndicatorTable | None = None) -> ProjectInfo:
+    """Key/value rows of the 项目信息 sheet; without one, the fields a self-evaluation form
+    holds on its own sheet (``table``'s, above the table and beside its totals)."""
     name = book.find("项目信息", "基本信息", "评价信息")
-    info = ProjectInfo(sheet=name or "")
     if not name:
-        return info
+        return _form_info(book.sheet(table.sheet), table) if table is not None else ProjectInfo()
+    info = ProjectInfo(sheet=name)
     sheet = book.sheet(name)
     title_label = ""
     for r, row in enumerate(sheet.rows):
@@ -447,6 +465,51 @@ def read_info(book: Book) -> ProjectInfo:
         info.values["unit"] = info.values["title"]
         info.cells["unit"] = info.cells["title"]
     return info
+
+
+def _form_info(sheet: Sheet, table: IndicatorTable) -> ProjectInfo:
+    info = ProjectInfo(sheet=sheet.name)
+    rows = list(range(min(table.header_row, len(sheet.rows)))) + [t.row for t in table.totals]
+    found: dict[str, tuple[str, str, Pos]] = {}  # key → (label, value, cell)
+    for r in rows:
+        row = sheet.rows[r]
+        for c, v in enumerate(row):
+            label = normalize(cell_text(v)).rstrip(":：")
+            key = _FORM_LOOKUP.get(label)
+            if key is None:
+                match = _YEAR_TITLE_RE.search(cell_text(v))
+                if match and "year" not in found:
+                    found["year"] = ("", match.group(1), Pos(sheet.name, r, c))
+                continue
+            beside = _form_value(sheet, r, c)
+            if beside is None:
+                continue
+            rank = _FORM_KEYS[key].index(label)
+            if key not in found or rank < _FORM_KEYS[key].index(found[key][0] or _FORM_KEYS[key][-1]):
+                found[key] = (label, *beside)
+    if (
+        "title" in found
+        and found["title"][0] == "部门名称"
+        and "实施单位" not in {v[0] for v in found.values()}
+    ):
+        found["unit"] = found["title"]  # a department's own form: the department is the unit
+    for key, (_label, text, pos) in found.items():
+        info.values[key] = text
+        info.cells[key] = pos
+    return info
+
+
+def _form_value(sheet: Sheet, r: int, c: int) -> tuple[str, Pos] | None:
+    """The first text right of a label on its row, unless another label comes first."""
+    row = sheet.rows[r]
+    for c2 in range(c + 1, len(row)):
+        text = cell_text(row[c2])
+        if not text:
+            continue
+        if normalize(text).rstrip(":：") in _FORM_LOOKUP:
+            return None
+        return text, Pos(sheet.name, r, c2)
+    return None
 
 
 def read_goal(sheet: Sheet) -> tuple[str, str, str] | None:

@@ -1005,6 +1005,20 @@ def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
     return expr
 
 
+# What a self-evaluation writes as the 实际完成值 of a qualitative line when it met the target
+# (年度指标值 "效果明显", 实际完成值 "达成预期指标"): the national forms' own wording.
+MET_WORDS = (
+    "达成预期指标",
+    "达成预期目标",
+    "达到预期指标",
+    "达到预期目标",
+    "达到预期",
+    "达成预期",
+    "已达成",
+    "已达到",
+)
+
+
 def _holds(f: Facts) -> tuple[bool | None, str]:
     """Does a yes/no condition hold (good for the unit)?  None = unknown."""
     if f.judgements:
@@ -1013,6 +1027,8 @@ def _holds(f: Facts) -> tuple[bool | None, str]:
     if f.failures is not None:
         return f.failures == 0, "无不符合项" if f.failures == 0 else f"不符合{f.failures}项"
     if f.target is not None and f.target.comparator == WORD and f.actual_word:
+        if f.actual_word in MET_WORDS and f.actual_word != f.target.word:
+            return True, f"业绩值“{f.actual_word}”表示达到标杆值“{f.target.word}”"
         ok = f.actual_word == f.target.word
         return ok, f"业绩值“{f.actual_word}”{'与' if ok else '不同于'}标杆值“{f.target.word}”"
     if f.target is not None and f.target.value is not None and f.actual_value is not None:
@@ -1043,7 +1059,8 @@ def _condition_expr(refs: Refs, f: Facts) -> str | None:
         # Excel's "=" ignores case; Python's comparison does not: only emit it where both agree
         same_verdict = (f.actual_word == f.target.word) == (f.actual_word.lower() == f.target.word.lower())
         if refs.texts_plain and same_verdict and refs.target_text:
-            return f"{refs.actual_text}={refs.target_text}"
+            met = "".join(f',{refs.actual_text}="{w}"' for w in MET_WORDS)
+            return f"OR({refs.actual_text}={refs.target_text}{met})"
         return None
     if (
         f.target is not None

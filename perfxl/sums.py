@@ -30,14 +30,20 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
-def evaluate_sum(formula: str, sheet: Sheet) -> Decimal | None:
-    """The value of a plain sum formula (without '='), or None if it is anything else."""
+MAX_DEPTH = 4  # a total of subtotals of subtotals…; deeper (or circular) is not evaluated
+
+
+def evaluate_sum(formula: str, sheet: Sheet, depth: int = 0) -> Decimal | None:
+    """The value of a plain sum formula (without '='), or None if it is anything else.
+
+    A cell it adds that is itself a formula without its result (a 总分 adding a 合计) is
+    evaluated the same way."""
     text = formula.strip().lstrip("=").replace(" ", "").upper()
-    if not text or "!" in text:
+    if not text or "!" in text or depth > MAX_DEPTH:
         return None
     total = Decimal(0)
     for sign, term in _terms(text):
-        value = _term(term, sheet)
+        value = _term(term, sheet, depth)
         if value is None:
             return None
         total += value if sign == "+" else -value
@@ -60,17 +66,17 @@ def _terms(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _term(term: str, sheet: Sheet) -> Decimal | None:
+def _term(term: str, sheet: Sheet, depth: int) -> Decimal | None:
     m = re.fullmatch(r"SUM\((.+)\)", term)
     if m:
-        parts = [_cells(p, sheet) for p in m.group(1).split(",")]
+        parts = [_cells(p, sheet, depth) for p in m.group(1).split(",")]
         if any(p is None for p in parts):
             return None
         return sum((v for p in parts for v in p or ()), Decimal(0))
     m = re.fullmatch(r"SUMIF\(([^,]+),([^,]+)(?:,([^,]+))?\)", term)
     if m:
-        return _sumif(m.group(1), m.group(2), m.group(3), sheet)
-    cells = _cells(term, sheet)
+        return _sumif(m.group(1), m.group(2), m.group(3), sheet, depth)
+    cells = _cells(term, sheet, depth)
     if cells is not None and len(cells) == 1 and _RANGE.match(term) and ":" not in term:
         return cells[0]
     try:
@@ -79,7 +85,7 @@ def _term(term: str, sheet: Sheet) -> Decimal | None:
         return None
 
 
-def _cells(ref: str, sheet: Sheet) -> list[Decimal] | None:
+def _cells(ref: str, sheet: Sheet, depth: int) -> list[Decimal] | None:
     m = _RANGE.match(ref)
     if not m:
         return None
@@ -90,8 +96,13 @@ def _cells(ref: str, sheet: Sheet) -> list[Decimal] | None:
     out = []
     for r in range(min(r1, r2), max(r1, r2) + 1):
         for c in range(min(c1, c2), max(c1, c2) + 1):
-            if (r, c) in sheet.uncached:
-                return None  # a formula inside the range without its result
+            if (r, c) in sheet.uncached:  # a formula inside the range without its result
+                inner = sheet.formula_text.get((r, c))
+                value = evaluate_sum(inner, sheet, depth + 1) if inner else None
+                if value is None:
+                    return None
+                out.append(value)
+                continue
             v = sheet.value(r, c)
             d = to_decimal(v)
             if d is None and isinstance(v, str) and v.strip():
@@ -101,9 +112,9 @@ def _cells(ref: str, sheet: Sheet) -> list[Decimal] | None:
     return out
 
 
-def _sumif(rng: str, criterion: str, sum_rng: str | None, sheet: Sheet) -> Decimal | None:
-    values = _cells(rng, sheet)
-    sums = _cells(sum_rng, sheet) if sum_rng else values
+def _sumif(rng: str, criterion: str, sum_rng: str | None, sheet: Sheet, depth: int) -> Decimal | None:
+    values = _cells(rng, sheet, depth)
+    sums = _cells(sum_rng, sheet, depth) if sum_rng else values
     cm = _CRITERION.match(criterion)
     if values is None or sums is None or cm is None or len(values) != len(sums):
         return None

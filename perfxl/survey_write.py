@@ -9,17 +9,13 @@ correlations need the raw rows, so they are values.  Only Excel 2007 / WPS funct
 
 from __future__ import annotations
 
-import datetime
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .cells import a1, row_height, text_width, wrapped_lines
 from .survey import (
-    DEFAULT_WEIGHTS,
     MEAN,
     METHOD_EXPLAIN,
-    METHOD_LABELS,
     SHARE,
     TALLY,
     WEIGHTED,
@@ -325,75 +321,3 @@ def _write_choices(ws: Any, res: SurveyResult, fmt: dict[str, Any], row: int) ->
             _fit_row(ws, row, [(text, _QUESTION_WIDTH)])
             row += 1
     return row
-
-
-# ---------------------------------------------------------------- template
-
-
-TEMPLATE_SHEET = "问卷汇总"
-TEMPLATE_NOTES = (
-    "说明1：每行一道满意度题，在各选项列填写选择该选项的人数；“合计”列自动求和，可留空。",
-    "说明2：计算方法可在下拉框中选择——均值法（默认：平均得分 ÷ 满分）；满意率法（不满意排除："
-    "不太满意、非常不满意以外的人数 ÷ 有效数）；加权法（按“选项分值”加权）。",
-    "说明3：“选项分值”仅用于加权法，按从最好到最差的顺序填写，如 100,80,60,40,20。",
-    "说明4：非五级量表（如 10 分制）请在表头下方插入一行，首格写“分值”，在各选项列填写该选项的分值。",
-    "说明5：多个问卷请复制本表，命名为“问卷汇总-来访人员”“问卷汇总-聘用人员”等；"
-    "逐份答卷（含问卷星导出）请放在“问卷明细-…”表中。",
-)
-
-
-def write_tally_template(path: str | os.PathLike[str]) -> None:
-    """Write a blank 问卷汇总 template that :func:`perfxl.survey_read.read_tally` reads back."""
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path), _NO_FORMULAS)
-    # a fixed date keeps the generated template byte-identical between runs
-    wb.set_properties(
-        {"title": "满意度问卷汇总模板", "author": "perfxl", "created": datetime.datetime(2024, 1, 1)}
-    )
-    try:
-        fmt = _formats(wb, None)
-        key = wb.add_format({"bold": True, "border": 1, "bg_color": "#FFF2CC"})
-        entry = wb.add_format({"border": 1, "bg_color": "#FFFFFF", "locked": False})
-        ws = wb.add_worksheet(TEMPLATE_SHEET)
-        ws.set_paper(9)  # A4
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_column(0, 0, 10)
-        ws.set_column(1, 1, 50)
-        ws.set_column(2, 8, 11)
-        ws.write_string(0, 0, "满意度问卷汇总表", fmt["title"])
-        for i, note in enumerate(TEMPLATE_NOTES, start=1):
-            ws.write_string(i, 0, note, fmt["note"])
-        r = len(TEMPLATE_NOTES) + 2
-        ws.write_string(r, 0, "计算方法", key)
-        ws.write_string(r, 1, METHOD_LABELS[MEAN], entry)
-        ws.data_validation(
-            r,
-            1,
-            r,
-            1,
-            {
-                "validate": "list",
-                "source": [METHOD_LABELS[MEAN], METHOD_LABELS[SHARE], METHOD_LABELS[WEIGHTED]],
-                "input_title": "满意度计算方法",
-                "input_message": "均值法 / 满意率法 / 加权法",
-            },
-        )
-        ws.write_string(r + 1, 0, "选项分值", key)
-        ws.write_string(r + 1, 1, ",".join(f"{w:g}" for w in DEFAULT_WEIGHTS), entry)
-        header = r + 3
-        labels = ["非常满意", "比较满意", "基本满意", "不太满意", "非常不满意"]
-        for c, h in enumerate(["序号", "题目", *labels, "合计"]):
-            ws.write_string(header, c, h, fmt["header"])
-        example = [8, 2, 0, 0, 0]
-        ws.write_number(header + 1, 0, 1, fmt["int"])
-        ws.write_string(header + 1, 1, "您对……的满意程度（示例，请替换或删除本行）", fmt["wrap"])
-        for i, n in enumerate(example):
-            ws.write_number(header + 1, 2 + i, n, fmt["int"])
-        ws.write_formula(
-            header + 1, 7, f"=SUM({a1(header + 1, 2)}:{a1(header + 1, 6)})", fmt["int"], sum(example)
-        )
-        ws.freeze_panes(header + 1, 2)
-    finally:
-        wb.close()

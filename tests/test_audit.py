@@ -212,6 +212,21 @@ def test_an_unknown_level_and_costed_tiers_are_reported_truthfully(make_xlsx):
     assert not [f for f in ev.findings if f.code == "rule.points"]
 
 
+def test_a_scale_in_shares_of_the_weight_states_no_points(make_xlsx):
+    """得满分 / 得权重分的50% / 不得分 on a 4-point row: no rule.points warning (it said 满分 0 分)."""
+    rule = (
+        "国家、市、部门三级文件中明确表述可以直接应用于项目立项依据的得满分，经分析可以应用于项目立项依据的"
+        "得权重分的50%，不能直接应用于项目立项目的的不得分。"
+    )
+    path = make_xlsx(
+        {"指标": {"A1": "三级指标", "B1": "权重", "C1": "评分标准", "D1": "业绩值", "E1": "得分",
+                  "A2": "立项依据充分性", "B2": 4, "C2": rule, "D2": "经分析可以应用于项目立项依据", "E2": 2}}
+    )  # fmt: skip
+    ev = perfxl.score(path)
+    assert ev.indicators[0].final == 2
+    assert not [f for f in ev.findings if f.code == "rule.points"]
+
+
 def _codes_in_source() -> set[str]:
     """Every finding code the package can emit: the "area.what" string literals of its modules."""
     import ast

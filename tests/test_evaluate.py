@@ -135,3 +135,22 @@ def test_rate_first_option():
         ],
     )
     assert json.loads(result.output)["score"] == 11.76
+
+
+def test_qualitative_line_met_in_the_national_wording(tmp_path):
+    """实际完成值 "达成预期指标" under a word target (效果明显) means the target was met."""
+    import perfxl
+    from perfxl.templates import SelfForm, SelfLine, write_self_form
+
+    form = SelfForm(
+        lines=(
+            SelfLine("效益指标", "社会效益指标", "社会影响", "效果明显", "达成预期指标", 45, 45),
+            SelfLine("效益指标", "社会效益指标", "群众获得感", "明显提升", "有所提升", 45, None),
+        ),
+    )
+    ev = perfxl.score(write_self_form(form, tmp_path / "self.xlsx"))
+    met, unknown = ev.indicators
+    assert met.computed == 45 and "表示达到" in met.note
+    # nothing declared and nothing computable: the note says 0 was counted, not "保留申报得分"
+    assert unknown.final == 0 and unknown.final_source == "none"
+    assert "按 0 分计" in unknown.note and "保留申报得分" not in unknown.note

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "write": 10,
     "survey_write": 9,
     "templates": 10,
+    "template_rows": 4,
     "summary_write": 11,
     "batch": 12,
     "api": 13,

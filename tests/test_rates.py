@@ -722,3 +722,23 @@ def test_formulas_equal_python(
             except ExcelError as exc:  # pragma: no cover - shown on failure
                 raise AssertionError((rate.key, rate.formula, exc)) from None
     audit_base(base)  # never raises
+
+
+def test_rate_digits_round_the_execution_rate_too(tmp_path):
+    """--rate-digits 0: 37.24 ÷ 43.2 = 86.20% → 86% → 10 × 86% = 8.60, as for every other ratio
+    (a user saw 8.62 beside indicator rows rounded to whole percent)."""
+    import perfxl
+    from perfxl.templates import Funds, SelfForm, SelfLine, write_self_form
+
+    form = SelfForm(
+        funds={"年度资金总额": Funds(43.2, 43.2, 37.24)},
+        lines=(SelfLine("产出指标", "数量指标", "培训人次", "≥100人次", "100人次", 90, 90),),
+    )
+    path = write_self_form(form, tmp_path / "self.xlsx")
+    plain = perfxl.score(path)
+    assert plain.execution.score is not None and round(plain.execution.score, 2) == Decimal("8.62")
+    rounded = perfxl.score(path, perfxl.make_options(rate_digits=0))
+    assert rounded.execution.score == Decimal("8.60") and rounded.total == Decimal("98.60")
+    assert "先取 86%" in rounded.execution.explanation
+    _rate, score = rounded.execution.formulas(lambda v: v.ref)
+    assert "ROUND(" in score and ",2)" in score

@@ -57,6 +57,15 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The project and department templates filled with the reference indicator system."""
+    folder = tmp_path_factory.mktemp("examples")
+    return {
+        k: templates.write_template(k, folder / f"{k}.xlsx", example=True) for k in ("project", "department")
+    }
+
+
 # --- filling by labels ---------------------------------------------------------------------
 
 
@@ -193,33 +202,47 @@ def _method_choices(wb: Workbook, formula: str) -> list[str]:
 def test_template_structure(generated: dict[str, Path], kind: str) -> None:
     wb = openpyxl.load_workbook(generated[kind])
     table_sheet = templates.SELF_SHEETS.get(kind, templates.INDICATOR_SHEET)
-    expected = ["说明", "项目信息", table_sheet] + (["基础表"] if kind in ("project", "department") else [])
+    self_kind = kind in templates.SELF_SHEETS
+    expected = ["说明", "计分方法"] + ([table_sheet] if self_kind else ["项目信息", table_sheet, "基础表"])
     assert wb.sheetnames == expected
 
     readme = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
-    for piece in (
-        "√",
-        "加分项：√ 表示获得表彰",
-        "减分项：√ 表示合规",
-        "问卷:总体",
-        "优90,良80,中>70",
-        "90,80,60",
-    ):
+    for piece in ("√", "问卷:总体", "90,80,60", "插入", "文本格式", "增加指标行"):
         assert piece in readme, piece
-    for piece in phrases.OVERRIDE_SYNTAX.partition("方法：")[2].split("；"):
-        assert piece in readme, piece
-    if kind in ("project", "department"):
-        assert "业绩值留空" in readme and "预算执行率" in readme
-
-    info = wb["项目信息"]
-    kind_cell = info.cell(find(info, "评价类型").row, find(info, "评价类型").column + 1)
-    assert kind_cell.value == templates.EVALUATION_TYPES[kind]
-    dvs = _dv(info, kind_cell.column_letter, kind_cell.row)
-    assert dvs and dvs[0].type == "list" and "部门整体支出绩效自评" in dvs[0].formula1
-    assert info.cell(find(info, "评级标准").row, 2).value == "90,80,60"
-
+    if not self_kind:
+        assert (
+            "加分项：√ 表示获得表彰" in readme
+            and "减分项：√ 表示合规" in readme
+            and "优90,良80,中>70" in readme
+        )
+        assert "业绩值留空" in readme and "加减分项" in readme
+    # written for an evaluator: no command lines, no grammar notation
+    for absent in ("perfxl score", "perfxl check", "perfxl template", "<方法>", "[参数", "perfxl rule"):
+        assert absent not in readme, absent
+    # the 说明 describes exactly the columns the sheet has
     ws = wb[table_sheet]
     head_row, cols = header(ws, "三级指标")
+    described = {line.split("：")[0] for line in readme.split("\n") if "：" in line}
+    for name in cols:
+        if name not in ("绩效指标", "专家2", "专家3"):
+            assert name in described or name.replace("专家1", "专家1～3") in described, name
+    assert "评分标准" not in cols or "评分标准" in described
+    if self_kind:
+        assert "评价依据" not in described and "标杆值" not in described
+
+    methods = "\n".join(str(c.value) for row in wb["计分方法"].iter_rows() for c in row if c.value)
+    for text, _meaning in templates.METHOD_EXAMPLES:
+        assert text in methods
+
+    if not self_kind:
+        info = wb["项目信息"]
+        kind_cell = info.cell(find(info, "评价类型").row, find(info, "评价类型").column + 1)
+        assert kind_cell.value == templates.EVALUATION_TYPES[kind]
+        dvs = _dv(info, kind_cell.column_letter, kind_cell.row)
+        assert dvs and dvs[0].type == "list" and "部门整体支出绩效自评" in dvs[0].formula1
+        assert info.cell(find(info, "评级标准").row, 2).value == "90,80,60"
+        assert info.max_column == 2  # no hint text where read_info looks for values
+
     first = head_row + 1
     assert ws.freeze_panes is not None and ws[ws.freeze_panes].row == first
     assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == "9"
@@ -227,7 +250,6 @@ def test_template_structure(generated: dict[str, Path], kind: str) -> None:
     letter = ws.cell(first, method_col).column_letter
     (method_dv,) = _dv(ws, letter, first)
     assert method_dv.type == "list" and not method_dv.showErrorMessage  # any text is allowed
-    assert _dv(ws, letter, first + 150), "the dropdown also covers inserted rows"
     choices = _method_choices(wb, method_dv.formula1)
     assert choices == [text for text, _ in templates.METHOD_EXAMPLES]
     if "要点判定" in cols:
@@ -235,19 +257,112 @@ def test_template_structure(generated: dict[str, Path], kind: str) -> None:
         assert "√√×" in judge.formula1 and not judge.showErrorMessage and judge.prompt
     actual_col = cols.get("业绩值") or cols["实际完成值"]
     assert ws.cell(first, actual_col).fill.fgColor.rgb == YELLOW  # input cell
-    assert ws.cell(head_row, cols["三级指标"]).fill.fgColor.rgb != YELLOW  # label cell
+    assert ws.cell(head_row, cols["三级指标"]).fill.fgColor.rgb != YELLOW  # label cell: white
+    assert ws.cell(head_row, cols["三级指标"]).fill.fill_type is None
     weight = cols.get("权重") or cols["分值"]
     assert ws.cell(first, weight).number_format == "0.00"
     assert ws.cell(first, cols["得分"]).number_format == "0.00"
 
     book = open_book(generated[kind])
     table = read_table(book)
-    assert table.sheet == table_sheet
-    assert infer_kind(read_info(book), table) == (kind, False)
+    assert table.sheet == table_sheet and table.rows == []
+    assert infer_kind(read_info(book, table), table) == (kind, False)
 
 
-def test_project_template_prefills_the_catalog(generated: dict[str, Path]) -> None:
-    table = read_table(open_book(generated["project"]))
+def _table_rows(ws: Worksheet) -> tuple[int, dict[str, int], list[int], list[int]]:
+    """(header row, columns, indicator rows, 加减分项 rows) of a template's table (1-based)."""
+    head_row, cols = header(ws, "三级指标")
+    rows: list[int] = []
+    adjustments: list[int] = []
+    target = rows
+    for r in range(head_row + 1, ws.max_row + 1):
+        labels = {_flat(ws.cell(r, c).value) for c in range(1, 5)}
+        if "总分" in labels:
+            break
+        if "合计" in labels:
+            target = adjustments
+            continue
+        if (
+            _flat(ws.cell(r, cols["一级指标"]).value) == "加减分项"
+            and target is adjustments
+            and not adjustments
+        ):
+            continue  # the block's heading row
+        target.append(r)
+    return head_row, cols, rows, adjustments
+
+
+@pytest.mark.parametrize("kind", OWN_KINDS)
+def test_blank_template_is_blank_and_growable(generated: dict[str, Path], kind: str) -> None:
+    """No unit's data, no digits in group labels, no merged cell where a user types, every input
+    row formatted and covered by a validation, 标杆值/业绩值 kept as text, Chinese font."""
+    wb = openpyxl.load_workbook(generated[kind])
+    self_kind = kind in templates.SELF_SHEETS
+    ws = wb[templates.SELF_SHEETS.get(kind, templates.INDICATOR_SHEET)]
+    head_row, cols, rows, adjustments = _table_rows(ws)
+    assert len(rows) >= (40 if self_kind else 80)
+    if not self_kind:
+        assert len(adjustments) >= 3
+    table = rows + adjustments
+    for r in table:
+        for name, c in cols.items():
+            cell = ws.cell(r, c)
+            if name == "得分率":
+                assert (cell.data_type == "f") == (r in rows), cell.coordinate  # none on 加减分 rows
+                continue
+            assert cell.value is None, (name, cell.coordinate, cell.value)  # blank: no example data
+            if name != "绩效指标":
+                assert cell.fill.fgColor.rgb == YELLOW, (name, cell.coordinate)
+    typed = set(table)
+    for m in ws.merged_cells.ranges:  # merges only outside the rows a user types in
+        assert not typed & set(range(m.min_row, m.max_row + 1)), str(m)
+    text_cols = [
+        c for n, c in cols.items() if n in ("标杆值", "业绩值", "年度指标值", "实际完成值", "要点判定")
+    ]
+    assert len(text_cols) >= 2
+    for c in text_cols:
+        assert all(ws.cell(r, c).number_format == "@" for r in table)
+    for name, c in cols.items():
+        if name in ("绩效指标", "得分率"):
+            continue
+        letter = ws.cell(head_row, c).column_letter
+        uncovered = [r for r in table if not _dv(ws, letter, r)]
+        assert not uncovered, (name, uncovered[:3])
+    # group labels (dropdowns included) carry no weights: group weights are computed from rows
+    for dv in ws.data_validations.dataValidation:
+        if dv.type == "list" and dv.formula1 and dv.formula1.startswith('"'):
+            assert not re.search(r"\d", dv.formula1) or "√" in dv.formula1, dv.formula1
+    assert "服务对象满意度指标" not in str([dv.formula1 for dv in ws.data_validations.dataValidation])
+    catalog = {r.name for r in (*PROJECT_INDICATORS, *DEPARTMENT_INDICATORS)}
+    for sheet in wb:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and any("\u4e00" <= ch <= "\u9fff" for ch in cell.value):
+                    assert cell.font.name == "宋体", (sheet.title, cell.coordinate, cell.font.name)
+                if sheet.title in ("说明", "计分方法") or not isinstance(cell.value, str):
+                    continue  # the instructions quote examples
+                assert not re.search(r"(19|20)\d\d", cell.value), (sheet.title, cell.coordinate, cell.value)
+                assert cell.value not in catalog and "示例" not in cell.value, (sheet.title, cell.coordinate)
+
+
+@pytest.mark.parametrize("kind", ["project", "department"])
+def test_totals_leave_out_the_adjustments(generated: dict[str, Path], kind: str) -> None:
+    """合计 sums the rows above it (weights without the 加减分项); 总分 adds the 加减分项."""
+    ws = openpyxl.load_workbook(generated[kind])["指标"]
+    _head, cols, rows, adjustments = _table_rows(ws)
+    total = rows[-1] + 1
+    w = ws.cell(total, cols["权重"]).column_letter
+    s = ws.cell(total, cols["得分"]).column_letter
+    assert ws.cell(total, cols["权重"]).value == f"=SUM({w}{rows[0]}:{w}{rows[-1]})"
+    assert ws.cell(total, cols["得分"]).value == f"=SUM({s}{rows[0]}:{s}{rows[-1]})"
+    grand = adjustments[-1] + 1
+    assert ws.cell(grand, 1).value == "总分"
+    assert ws.cell(grand, cols["得分"]).value == f"={s}{total}+SUM({s}{adjustments[0]}:{s}{adjustments[-1]})"
+    assert ws.cell(adjustments[0], cols["得分率"]).value is None  # no 得分率 on 加分/减分 rows
+
+
+def test_project_example_holds_the_catalog(example: dict[str, Path]) -> None:
+    table = read_table(open_book(example["project"]))
     assert [r.name for r in table.rows] == [r.name for r in PROJECT_INDICATORS]
     assert [float(r.values["weight"]) for r in table.rows] == [r.weight for r in PROJECT_INDICATORS]
     assert [r.text("rule") for r in table.rows] == [r.rule for r in PROJECT_INDICATORS]
@@ -255,19 +370,25 @@ def test_project_template_prefills_the_catalog(generated: dict[str, Path]) -> No
     assert [t.label for t in table.totals] == ["合计"]
 
 
-def test_department_template_prefills_the_catalog_with_merged_groups(generated: dict[str, Path]) -> None:
-    table = read_table(open_book(generated["department"]))
+def test_department_example_labels_every_row(example: dict[str, Path]) -> None:
+    table = read_table(open_book(example["department"]))
     assert [(r.code, r.name) for r in table.rows] == [(r.code, r.name) for r in DEPARTMENT_INDICATORS]
     assert [r.level1 for r in table.rows][:6] == ["部门决策"] * 6
     assert table.rows[0].level1_weight == "15" and table.rows[0].level2_weight == "6"
-    assert [r.text("rule") for r in table.rows] == [r.rule for r in DEPARTMENT_INDICATORS]
-    ws = openpyxl.load_workbook(generated["department"])["指标"]
-    head_row, cols = header(ws, "三级指标")
-    merged = {(m.min_col, m.min_row, m.max_row) for m in ws.merged_cells.ranges}
-    assert (cols["一级指标"], head_row + 1, head_row + 6) in merged  # A部门决策（15）: A11…A32
-    assert (cols["二级指标"], head_row + 1, head_row + 2) in merged  # A1部门规划计划（6分）
+    assert [t.label for t in table.totals] == ["合计", "总分"]
+    ws = openpyxl.load_workbook(example["department"])["指标"]
+    head_row, cols, rows, adjustments = _table_rows(ws)
+    assert all(ws.cell(r, cols["一级指标"]).value for r in rows)  # written on each row, not merged
+    assert len(adjustments) == sum(1 for r in DEPARTMENT_INDICATORS if r.role != "base")
     f21 = indicator_row(ws, cols["三级指标"], "部门或工作人员违法违纪情况", head_row)
+    assert f21 in adjustments
     assert ws.cell(f21, cols["权重"]).value is None and ws.cell(f21, cols["权重"]).fill.fgColor.rgb == YELLOW
+
+
+def test_examples_only_for_evaluation_kinds(tmp_path: Path) -> None:
+    for kind in ("self-project", "survey"):
+        with pytest.raises(PerfxlError, match="示例"):
+            templates.write_template(kind, tmp_path / "x.xlsx", example=True)
 
 
 @pytest.mark.parametrize("kind", ["project", "department"])
@@ -289,6 +410,7 @@ def test_base_sheet_labels_are_all_found(generated: dict[str, Path], kind: str) 
     assert set(base.items) >= {
         "staff_quota", "staff_actual", "assets_total", "assets_in_use", "projects_planned",
         "projects_done", "key_tasks", "key_tasks_done", "staff_target",
+        "fund_grant", "fund_other", "carryover", "balance",
     }  # fmt: skip
     assert all(v.value is None for v in base.items.values())  # blank stays blank (hints are not values)
     assert base.project_columns == ("initial", "full", "spent") and base.project_done_col is not None
@@ -298,11 +420,37 @@ def test_base_sheet_labels_are_all_found(generated: dict[str, Path], kind: str) 
     done = find(ws, "是否完成")
     (dv,) = _dv(ws, done.column_letter, done.row + 1)
     assert dv.formula1 == '"是,否"'
+    labels = [_flat(c.value) for row in ws.iter_rows(max_col=1) for c in row if c.value]
+    assert len(labels) == len(set(labels)), "every label once"
+
+
+def test_project_list_total_is_checked_with_blank_rows_above_it(
+    generated: dict[str, Path], tmp_path: Path
+) -> None:
+    """Two projects in a 20-row list, the 项目合计 typed wrong: the list reaches its 合计 and the
+    sum is checked."""
+    wb = openpyxl.load_workbook(generated["project"])
+    base = wb["基础表"]
+    prow, pcols = header(base, "项目名称")
+    fill_row(base, prow + 1, pcols, {"项目名称": "甲", "调整后预算数": 10, "实际支出数": 9})
+    fill_row(base, prow + 2, pcols, {"项目名称": "乙", "调整后预算数": 20, "实际支出数": 20})
+    total = find(base, "项目合计", prow).row
+    fill_row(base, total, pcols, {"调整后预算数": 30, "实际支出数": 28})
+    path = tmp_path / "list.xlsx"
+    wb.save(path)
+    from perfxl.base import audit_base, read_base
+
+    parsed = read_base(open_book(path))
+    assert parsed is not None and parsed.project_total is not None and len(parsed.projects) == 2
+    findings = audit_base(parsed)
+    assert any("项目明细" in f.message and "29" in f.message for f in findings), findings
 
 
 def test_self_project_is_the_national_layout(generated: dict[str, Path]) -> None:
     wb = openpyxl.load_workbook(generated["self-project"])
     ws = wb["项目支出绩效自评表"]
+    for label in ("项目名称", "主管部门", "实施单位", "年度"):
+        find(ws, label)
     row, cols = header(ws, "全年预算数")
     assert [n for n in cols if n in templates.SELF_FUND_HEADER] == list(templates.SELF_FUND_HEADER)
     labels = [_flat(ws.cell(row + i, cols["年初预算数"] - 1).value) for i in range(1, 5)]
@@ -312,20 +460,29 @@ def test_self_project_is_the_national_layout(generated: dict[str, Path]) -> None
     find(ws, "年度总体目标")
     find(ws, "预期目标")
     find(ws, "实际完成情况")
+    find(ws, "自评等级")
     _, icols = header(ws, "三级指标")
     assert list(icols)[:9] == ["绩效指标", *templates.SELF_HEADER[:8]]
-    for label in (
-        "产出指标（50分）",
-        "效益指标（30分）",
-        "满意度指标（10分）",
-        "数量指标",
-        "质量指标",
-        "时效指标",
-        "成本指标",
-    ):
-        find(ws, label)
     block = read_execution_block(open_book(generated["self-project"]).sheet("项目支出绩效自评表"))
     assert block is not None and block.weight is not None and float(block.weight.value) == 10
+
+
+def test_self_form_is_entered_once(generated: dict[str, Path], tmp_path: Path) -> None:
+    """Without a 项目信息 sheet the name, unit, year and 自评等级 come from the form's own cells."""
+    wb = openpyxl.load_workbook(generated["self-project"])
+    ws = wb["项目支出绩效自评表"]
+    put_right(ws, "项目名称", "高标准农田建设项目")
+    put_right(ws, "年度", 2024)
+    put_right(ws, "主管部门", "某县农业农村局")
+    put_right(ws, "实施单位", "某县农田建设服务中心")
+    put_right(ws, "自评等级", "优")
+    path = tmp_path / "self.xlsx"
+    wb.save(path)
+    book = open_book(path)
+    info = read_info(book, read_table(book))
+    assert info.sheet == "项目支出绩效自评表"
+    assert info.values["title"] == "高标准农田建设项目" and info.values["year"] == "2024"
+    assert info.values["unit"] == "某县农田建设服务中心" and info.values["declared_grade"] == "优"
 
 
 # --- committed copies --------------------------------------------------------------------------
@@ -352,8 +509,7 @@ def test_committed_templates_match_the_generator(generated: dict[str, Path], kin
     committed = COMMITTED / templates.TEMPLATE_FILES[kind]
     assert committed.exists(), "run: python3 -m perfxl.templates"
     assert _snapshot(committed) == _snapshot(generated[kind]), "run: python3 -m perfxl.templates"
-    if kind != "survey":  # perfxl.survey does not fix the creation time (yet)
-        assert committed.read_bytes() == generated[kind].read_bytes()
+    assert committed.read_bytes() == generated[kind].read_bytes()
 
 
 def test_generator_is_deterministic(generated: dict[str, Path], tmp_path: Path) -> None:
@@ -364,8 +520,8 @@ def test_generator_is_deterministic(generated: dict[str, Path], tmp_path: Path) 
 # --- filled templates, scored ------------------------------------------------------------------
 
 
-def test_fill_project_template(generated: dict[str, Path], tmp_path: Path) -> None:
-    wb = openpyxl.load_workbook(generated["project"])
+def test_fill_project_template(example: dict[str, Path], tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(example["project"])
     info = wb["项目信息"]
     put_right(info, "项目名称", "2023年政务服务运行维护费项目（模板测试）")
     put_right(info, "单位", "示例市政务服务中心")
@@ -374,7 +530,7 @@ def test_fill_project_template(generated: dict[str, Path], tmp_path: Path) -> No
 
     base = wb["基础表"]
     row, cols = header(base, "全年预算数")
-    total = find(base, "合计", row).row
+    total = find(base, "支出合计", row).row
     fill_row(
         base,
         total,
@@ -430,8 +586,8 @@ def test_fill_project_template(generated: dict[str, Path], tmp_path: Path) -> No
     assert not [f for f in data["findings"] if f["code"].startswith("base.") and f["severity"] != "info"]
 
 
-def test_fill_department_template(generated: dict[str, Path], tmp_path: Path) -> None:
-    wb = openpyxl.load_workbook(generated["department"])
+def test_fill_department_template(example: dict[str, Path], tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(example["department"])
     put_right(wb["项目信息"], "部门名称", "示例县政务服务和公共资源交易中心")
     put_right(wb["项目信息"], "年度", 2023)
 
@@ -444,7 +600,7 @@ def test_fill_department_template(generated: dict[str, Path], tmp_path: Path) ->
         "项目支出": (78.08, 245.93, 245.93, 245.93),
         "“三公”经费": (0, 0, 0, 0),
         "政府采购": (3, None, None, 45.71),
-        "合计": (442.31, 718.39, 718.39, 718.39),
+        "支出合计": (442.31, 718.39, 718.39, 718.39),
     }
     for label, values in budget.items():
         r = find(base, label, row).row
@@ -468,7 +624,7 @@ def test_fill_department_template(generated: dict[str, Path], tmp_path: Path) ->
         if initial is not None:
             values["年初预算数"] = initial
         fill_row(base, prow + 1 + i, pcols, values)
-    ptotal = find(base, "合计", prow).row
+    ptotal = find(base, "项目合计", prow).row
     fill_row(base, ptotal, pcols, {"年初预算数": 78.08, "调整后预算数": 245.93, "实际支出数": 245.93})
 
     ws = wb["指标"]
@@ -509,21 +665,28 @@ def test_fill_department_template(generated: dict[str, Path], tmp_path: Path) ->
 
 
 def _fill_self(ws: Worksheet, lines: dict[str, list[tuple[object, ...]]]) -> None:
+    """Type the lines into the blank rows from the top, 一级/二级指标 on each group's first row
+    (blank below it means "same as above")."""
+    level1 = {"数量指标": "产出指标", "质量指标": "产出指标", "时效指标": "产出指标", "成本指标": "产出指标",
+              "经济效益指标": "效益指标", "社会效益指标": "效益指标", "生态效益指标": "效益指标",
+              "可持续影响指标": "效益指标", "满意度指标": "满意度指标"}  # fmt: skip
     head_row, cols = header(ws, "三级指标")
+    r = head_row + 1
     for level2, items in lines.items():
-        rows = rows_of_level2(ws, level2, head_row)
-        assert len(rows) >= len(items), level2
-        for r, (name, target, actual, weight, declared, *deviation) in zip(rows, items, strict=False):
-            values = {
+        for i, (name, target, actual, weight, declared, *deviation) in enumerate(items):
+            values: dict[str, object] = {
                 "三级指标": name,
                 "年度指标值": target,
                 "实际完成值": actual,
                 "分值": weight,
                 "得分": declared,
             }
+            if i == 0:
+                values.update({"一级指标": level1[level2], "二级指标": level2})
             if deviation:
                 values["偏差原因分析及改进措施"] = deviation[0]
             fill_row(ws, r, cols, {k: v for k, v in values.items() if v is not None})
+            r += 1
 
 
 def _fill_funds(ws: Worksheet, full: float, spent: float) -> None:
@@ -536,7 +699,6 @@ def _fill_funds(ws: Worksheet, full: float, spent: float) -> None:
 
 def test_fill_self_project_template(generated: dict[str, Path], tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(generated["self-project"])
-    put_right(wb["项目信息"], "项目名称", "农村人居环境整治提升项目（模板测试）")
     ws = wb["项目支出绩效自评表"]
     put_right(ws, "项目名称", "农村人居环境整治提升项目（模板测试）")
     put_right(ws, "主管部门", "示例县农业农村局")
@@ -554,7 +716,7 @@ def test_fill_self_project_template(generated: dict[str, Path], tmp_path: Path) 
             "社会效益指标": [("农村人居环境改善", "明显改善", "有所改善", 15, 12, "转运频次不足")],
             "可持续影响指标": [("长效管护机制", "建立", "建立", 10, 10)],
             "经济效益指标": [("带动就业人数", "=20人", "20人", 5, 5)],
-            "服务对象满意度指标": [("农户满意度", "≥90%", 0.925, 10, 10)],
+            "满意度指标": [("农户满意度", "≥90%", 0.925, 10, 10)],
         },
     )
     path = tmp_path / "self-project.xlsx"
@@ -595,7 +757,7 @@ def test_fill_self_department_template(generated: dict[str, Path], tmp_path: Pat
             "时效指标": [("项目按期完成率", "≥95%", "80%", 10, 8.42, "旱情影响")],
             "成本指标": [("日常公用经费支出", "≤120万元", "126.5万元", 10, 0, "新增办公场所")],
             "社会效益指标": [("农村人居环境", "明显改善", "明显改善", 30, 30)],
-            "服务对象满意度指标": [("服务对象满意度", "≥90%", "92.3%", 10, 10)],
+            "满意度指标": [("服务对象满意度", "≥90%", "92.3%", 10, 10)],
         },
     )
     path = tmp_path / "self-department.xlsx"
@@ -617,6 +779,14 @@ def test_fill_survey_template(generated: dict[str, Path], tmp_path: Path) -> Non
     wb = openpyxl.load_workbook(generated["survey"])
     ws = wb.worksheets[0]
     row, cols = header(ws, "题目")
+    blank_rows = range(row + 1, row + 1 + templates.TALLY_ROWS)
+    assert all(ws.cell(r, cols["题目"]).value is None for r in blank_rows)  # no example question
+    assert all(ws.cell(r, cols["非常满意"]).fill.fgColor.rgb == YELLOW for r in blank_rows)  # input
+    assert ws.cell(row, cols["题目"]).fill.fill_type is None  # label: white
+    assert (
+        find(ws, "计算方法").fill.fill_type is None
+        and ws.cell(find(ws, "计算方法").row, 2).fill.fgColor.rgb == YELLOW
+    )
     fill_row(
         ws, row + 1, cols, {"题目": "您对服务态度的满意程度", "非常满意": 66, "比较满意": 4, "基本满意": 1}
     )
