@@ -57,13 +57,11 @@ _ROW_PIXELS = 20  # a row of the default height
 _LABEL_WIDTH = 36  # the longest question a chart shows as its label
 
 
-def _formats(
-    workbook: Any, given: Mapping[str, Any] | None, font: Mapping[str, object] | None = None
-) -> dict[str, Any]:
+def _formats(workbook: Any, given: Mapping[str, Any] | None) -> dict[str, Any]:
     out = dict(given or {})
     for key, props in _FORMATS.items():
         if key not in out:
-            out[key] = workbook.add_format({**(font or {}), **props})
+            out[key] = workbook.add_format({**_FONT, **props})
     return out
 
 
@@ -99,7 +97,7 @@ def write_survey_sheet(
     """
     if not results:
         return None
-    fmt = _formats(workbook, formats, _FONT)
+    fmt = _formats(workbook, formats)
     ws = workbook.add_worksheet(sheet_name)
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, _QUESTION_WIDTH)
