@@ -130,7 +130,7 @@ class Formats:
             {**border, "align": "center", "bg_color": LOST_FILL, "font_color": "#9C0006"}
         )
         self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
-        self.verdict_label = wb.add_format({**border, "bold": True, "align": "right", "bg_color": "#F2F2F2"})
+        self.verdict_label = wb.add_format({**base, "bold": True, "align": "right"})
         self.verdict_num = wb.add_format({**border, "bold": True, "num_format": "0.00", "align": "center"})
         self.verdict_text = wb.add_format({**border, "bold": True, "align": "center"})
         self.small = wb.add_format({**border, "font_size": 8, "font_color": "#595959"})
@@ -685,11 +685,8 @@ def _source(declared: DeclaredTotal | None) -> str:
 
 
 def _label(ws: Any, r: int, cols: _Cols, text: str, fmts: Formats) -> None:
-    """A label right-aligned across the user's columns, left of the verdict's values."""
-    if cols.final > 1:
-        ws.merge_range(r, 0, r, cols.final - 1, text, fmts.verdict_label)
-    else:
-        ws.write_string(r, 0, text, fmts.verdict_label)
+    """A label just left of the verdict's values, right-aligned: it runs left over the empty cells."""
+    ws.write_string(r, cols.final - 1, text, fmts.verdict_label)
 
 
 def _write_total_rows(ws: Any, ev: Evaluation, fmts: Formats, cols: _Cols, verdict: _Verdict) -> None:

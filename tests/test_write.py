@@ -240,7 +240,7 @@ def _print_area_end(ws) -> tuple[str, int]:
 def _verdict(ws, final_col: int) -> dict[str, object]:
     """The 复核结论 under the table: {label: value in the 最终得分 column}."""
     out = {}
-    for row in ws.iter_rows(min_col=1, max_col=1):
+    for row in ws.iter_rows(min_col=final_col - 1, max_col=final_col - 1):
         label = row[0].value
         if isinstance(label, str) and label in {
             "申报总分",
@@ -294,7 +294,8 @@ def test_verdict_under_the_table_is_formulas_recalculated_by_libreoffice(outputs
     assert formulas["申报总分"] == "=M32"  # the table's 合计 row
     assert formulas["申报等级"].startswith("='项目信息'!")  # 项目信息 评价等级
     # below the table, and printed
-    rows = [c.row for c in ws["A"] if c.value in formulas]
+    labels = ws[openpyxl.utils.get_column_letter(final - 1)]
+    rows = [c.row for c in labels if c.value in formulas]
     assert min(rows) > len(list(ws.iter_rows(max_row=ev.table.first_row))) and max(rows) <= ws.max_row
     assert _print_area_end(ws)[1] == max(rows) + 1  # the colour legend is the last printed row
     cached = _verdict(openpyxl.load_workbook(dest, data_only=True)["评分表"], final)
@@ -309,7 +310,7 @@ def test_verdict_under_the_table_is_formulas_recalculated_by_libreoffice(outputs
     assert cached == expected
     letter = openpyxl.utils.get_column_letter(final)
     fresh = lo.recalc(dest)["评分表"]
-    assert {k: fresh[f"{letter}{c.row}"] for c in ws["A"] for k in [c.value] if k in expected} == expected
+    assert {k: fresh[f"{letter}{c.row}"] for c in labels for k in [c.value] if k in expected} == expected
     # the 合计 row shows the recomputed total and its difference from the declared one
     total_row = ev.table.totals[0].row + 1
     assert ws.cell(total_row, final).value.startswith(f"={letter}")
@@ -345,7 +346,7 @@ def test_findings_are_coloured_by_level_on_every_sheet_with_a_legend(outputs):
     assert (
         fill(ws["E30"]) == LEVEL_FILLS["info"][1:] and ws["E30"].value is None
     )  # an empty cell is marked too
-    legend = next(row for row in ws.iter_rows() if str(row[0].value).startswith("颜色说明"))
+    legend = next(row for row in ws.iter_rows() if any(str(c.value).startswith("颜色说明") for c in row))
     shown = {c.value: fill(c) for c in legend if c.value in ("失分", "错误", "警告", "提示")}
     assert shown == {
         "失分": LOST_FILL[1:],
