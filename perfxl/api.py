@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Finding, PerfxlError
+from .errors import Interrupted as Interrupted  # re-exported by perfxl
 from .evaluate import Evaluation, Options
 from .evaluate import IndicatorResult as IndicatorResult  # re-exported by perfxl
 from .grades import parse_bands

@@ -10,7 +10,9 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import tempfile
+import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -18,28 +20,74 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Finding, PerfxlError
+from . import files
+from .book import is_perfxl_output
+from .errors import Finding, Interrupted, PerfxlError
 from .evaluate import Evaluation, Options
 from .pipeline import Failure
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SUMMARY_NAME = "汇总.xlsx"
+_WATCH_SECONDS = 0.5  # how often a worker checks that its batch is still there
 
 
-def find_workbooks(root: Path, recursive: bool) -> list[Path]:
-    """Workbooks under root, sorted; skips ~$ lock files and hidden files."""
+@dataclass
+class Folder:
+    """The workbooks of a folder: those to score, and perfxl's own outputs (never scored again)."""
+
+    workbooks: list[Path]
+    outputs: list[Path]
+
+
+def scan_folder(root: Path, recursive: bool, exclude: Path | None = None) -> Folder:
+    """Workbooks under root, sorted; skips ~$ lock files, hidden files, the folder *exclude*
+    (a batch's output folder inside its input) and sets perfxl's own outputs apart."""
     pattern = "**/*" if recursive else "*"
-    out = []
+    found = []
     for p in root.glob(pattern):
         if not p.is_file() or p.name.startswith(("~$", ".")) or p.suffix.lower() not in SUFFIXES:
             continue
-        out.append(p)
-    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
+        if exclude is not None and exclude in p.resolve().parents:
+            continue
+        found.append(p)
+    found.sort(key=lambda p: p.relative_to(root).as_posix())
+    folder = Folder([], [])
+    for p in found:
+        (folder.outputs if is_perfxl_output(p) else folder.workbooks).append(p)
+    return folder
 
 
-def output_path(src: Path, in_root: Path, out_root: Path) -> Path:
-    rel = src.relative_to(in_root)
-    return out_root / rel.with_suffix(".xlsx")
+def find_workbooks(root: Path, recursive: bool) -> list[Path]:
+    """The workbooks to score under root, sorted (see :func:`scan_folder`)."""
+    return scan_folder(root, recursive).workbooks
+
+
+def output_paths(sources: list[Path], in_root: Path, out_root: Path) -> list[Path]:
+    """One .xlsx per input at the same relative place; an X.ods or X.xls beside an X.xlsx gets X_ods.xlsx."""
+    plain = [out_root / f.relative_to(in_root).with_suffix(".xlsx") for f in sources]
+    taken = Counter(plain)
+    return [
+        p.with_name(f"{p.stem}_{f.suffix.lower().lstrip('.')}.xlsx")
+        if taken[p] > 1 and f.suffix.lower() != ".xlsx"
+        else p
+        for f, p in zip(sources, plain, strict=True)
+    ]
+
+
+def _nothing_to_score(root: Path, folder: Folder, recursive: bool) -> PerfxlError:
+    """The one line for a folder without workbooks to score, saying what to do instead."""
+    kinds = "/".join(SUFFIXES)
+    if folder.outputs:
+        return PerfxlError(
+            f"文件夹 {root} 中只有 perfxl 写出的 {len(folder.outputs)} 个评分结果"
+            f"（如 {folder.outputs[0].name}），没有待评分的工作簿"
+        )
+    deeper = 0 if recursive else len(find_workbooks(root, True))
+    if deeper:
+        return PerfxlError(
+            f"文件夹 {root} 中没有工作簿（{kinds}）；子文件夹中有 {deeper} 个，加 --recursive 可一并评分"
+        )
+    return PerfxlError(f"文件夹 {root} 中没有工作簿（{kinds}），请检查路径")
 
 
 def score_one(src: str, dest: str, options: Options, label: str, details: bool = True) -> dict[str, Any]:
@@ -139,9 +187,13 @@ def summarize(ev: Evaluation, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _init_worker() -> None:
-    # Ctrl-C reaches the whole process group: workers ignore it and finish their file
-    # (the parent cancels the rest), so no worker dies with a traceback mid-queue
+    # Ctrl-C and SIGTERM reach the whole process group (a terminal, a service manager):
+    # workers ignore them and finish their file while the parent cancels the rest, so no
+    # worker dies with a traceback or a half-written file; a parent that dies without
+    # stopping them (SIGKILL) is noticed by the watchdog
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="perfxl-watchdog", daemon=True).start()
     # import once per worker, then freeze: trims the slow tail of per-file writes
     import python_calamine  # noqa: F401
     import xlsxwriter  # noqa: F401
@@ -151,13 +203,22 @@ def _init_worker() -> None:
     gc.freeze()
 
 
+def _watch_parent(parent: int) -> None:
+    """End this worker, removing its unfinished output, once the process that started it is gone."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_SECONDS)
+    files.discard_pending()
+    os._exit(1)
+
+
 @dataclass
 class BatchReport:
     """Outcome of a batch, in input order.
 
     ``summaries`` has one small record per scored workbook (what 汇总.xlsx shows);
     ``results`` the full JSON objects, kept only when asked for (``details=True``), so
-    that thousands of workbooks do not pile up in memory.
+    that thousands of workbooks do not pile up in memory; ``skipped`` the files of the
+    folder that perfxl wrote itself (annotated workbooks, 汇总.xlsx), never scored again.
     """
 
     results: list[dict[str, Any]] = field(default_factory=list)
@@ -165,6 +226,7 @@ class BatchReport:
     summary_path: Path | None = None
     total_files: int = 0
     summaries: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def succeeded(self) -> int:
@@ -174,8 +236,12 @@ class BatchReport:
         return {
             "results": self.results,
             "failed": [{"file": f["file"], "error": f["error"]} for f in self.failed],
+            "skipped": self.skipped,
             "summary": str(self.summary_path) if self.summary_path else None,
         }
+
+
+SKIPPED_OUTPUT = "perfxl 写出的评分结果，不是待评分的工作簿"
 
 
 def run_batch(
@@ -191,63 +257,38 @@ def run_batch(
     """Score every workbook under *input_dir* into *output_dir*, then write 汇总.xlsx.
 
     With *details* false, only the summary of each workbook is kept (``report.results``
-    stays empty); the ``--json`` output needs the details.
+    stays empty); the ``--json`` output needs the details.  A folder without workbooks to
+    score is a :class:`PerfxlError` (nothing is written); Ctrl-C or SIGTERM raises
+    :class:`Interrupted` once the workers have finished the files they were writing.
     """
     options = options or Options()
-    if not input_dir.exists() or not input_dir.is_dir():
+    if input_dir.is_file():
+        raise PerfxlError("这是一个文件，不是文件夹（单个工作簿请用 perfxl score）", file=str(input_dir))
+    if not input_dir.is_dir():
         raise PerfxlError("输入文件夹不存在", file=str(input_dir))
     if output_dir.exists() and not output_dir.is_dir():
         raise PerfxlError("输出路径已存在且不是文件夹", file=str(output_dir))
     if output_dir.resolve() == input_dir.resolve():
         raise PerfxlError("输出文件夹不能与输入文件夹相同（perfxl 从不覆盖输入文件）", file=str(output_dir))
-    try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PerfxlError(f"无法创建输出文件夹（{exc.strerror or exc}）", file=str(output_dir)) from exc
-    if not os.access(output_dir, os.W_OK):
-        raise PerfxlError("输出文件夹不可写", file=str(output_dir))
-    try:  # root passes os.access everywhere; /sys, /proc and read-only mounts still refuse
-        fd, probe = tempfile.mkstemp(prefix=".perfxl-", dir=output_dir)
-    except OSError as exc:
-        raise PerfxlError("输出文件夹不可写", file=str(output_dir)) from exc
-    os.close(fd)
-    os.unlink(probe)
-    files = find_workbooks(input_dir, recursive)
-    out_root = output_dir.resolve()
-    files = [f for f in files if out_root not in f.resolve().parents]
+    folder = scan_folder(input_dir, recursive, exclude=output_dir.resolve())
+    if not folder.workbooks:
+        raise _nothing_to_score(input_dir, folder, recursive)
+    _prepare_output(output_dir)
+    dests = output_paths(folder.workbooks, input_dir, output_dir)
     tasks = [
-        (
-            str(f),
-            str(output_path(f, input_dir, output_dir)),
-            options,
-            f.relative_to(input_dir).as_posix(),
-            details,
-        )
-        for f in files
+        (str(f), str(dest), options, f.relative_to(input_dir).as_posix(), details)
+        for f, dest in zip(folder.workbooks, dests, strict=True)
     ]
     report = BatchReport(total_files=len(tasks))
+    report.skipped = [
+        {"file": f.relative_to(input_dir).as_posix(), "reason": SKIPPED_OUTPUT} for f in folder.outputs
+    ]
     outcomes: list[dict[str, Any] | None] = [None] * len(tasks)
-    jobs = jobs or os.cpu_count() or 1
-    bar = _Progress(len(tasks)) if progress and tasks else None
+    bar = _Progress(len(tasks)) if progress else None
     try:
-        if jobs <= 1 or len(tasks) <= 1:
-            for i, t in enumerate(tasks):
-                outcomes[i] = score_one(*t)
-                if bar:
-                    bar.advance(t[3])
-        else:
-            workers = min(jobs, len(tasks))
-            # largest files first (a shorter tail)
-            remaining = sorted(range(len(tasks)), key=lambda i: (-_size(tasks[i][0]), i))
-            while remaining:
-                suspects = _run_pool(tasks, remaining, workers, outcomes, bar)
-                # a worker died (a crash in native code): the files it may have been reading
-                # are retried one by one in a process of their own, so only the culprit fails
-                for i in suspects:
-                    outcomes[i] = _isolated(tasks[i])
-                    if bar:
-                        bar.advance(tasks[i][3])
-                remaining = [i for i in remaining if outcomes[i] is None]
+        _score_all(tasks, outcomes, jobs or os.cpu_count() or 1, bar)
+    except KeyboardInterrupt as exc:
+        raise Interrupted(sum(out is not None for out in outcomes), len(tasks)) from exc
     finally:
         if bar:
             bar.close()
@@ -260,7 +301,46 @@ def run_batch(
             if details:
                 report.results.append(out["result"])
     report.summary_path = write_summary(output_dir / SUMMARY_NAME, report)
+    files.share(report.summary_path)
     return report
+
+
+def _prepare_output(output_dir: Path) -> None:
+    """Create the output folder and prove that files can be created in it."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PerfxlError(f"无法创建输出文件夹（{files.reason(exc)}）", file=str(output_dir)) from exc
+    if not os.access(output_dir, os.W_OK):
+        raise PerfxlError("输出文件夹不可写", file=str(output_dir))
+    try:  # root passes os.access everywhere; /sys, /proc and read-only mounts still refuse
+        files.discard(files.new_temp(output_dir))
+    except OSError as exc:
+        raise PerfxlError("输出文件夹不可写", file=str(output_dir)) from exc
+
+
+def _score_all(
+    tasks: list[tuple[Any, ...]], outcomes: list[dict[str, Any] | None], jobs: int, bar: _Progress | None
+) -> None:
+    """Fill *outcomes* (in task order): in this process for one job, else in a pool of workers."""
+    if jobs <= 1 or len(tasks) <= 1:
+        for i, t in enumerate(tasks):
+            outcomes[i] = score_one(*t)
+            if bar:
+                bar.advance(t[3])
+        return
+    workers = min(jobs, len(tasks))
+    # largest files first (a shorter tail)
+    remaining = sorted(range(len(tasks)), key=lambda i: (-_size(tasks[i][0]), i))
+    while remaining:
+        suspects = _run_pool(tasks, remaining, workers, outcomes, bar)
+        # a worker died (a crash in native code): the files it may have been reading
+        # are retried one by one in a process of their own, so only the culprit fails
+        for i in suspects:
+            outcomes[i] = _isolated(tasks[i])
+            if bar:
+                bar.advance(tasks[i][3])
+        remaining = [i for i in remaining if outcomes[i] is None]
 
 
 def _run_pool(
@@ -271,7 +351,11 @@ def _run_pool(
     bar: _Progress | None,
     fn: Callable[..., Any] | None = None,
 ) -> list[int]:
-    """Run tasks in a pool; return the indices in flight if a worker process died, else []."""
+    """Run tasks in a pool; return the indices in flight if a worker process died, else [].
+
+    On Ctrl-C (or SIGTERM turned into KeyboardInterrupt by the command line) the files not
+    started are cancelled, the workers finish the ones they hold, and those results are kept.
+    """
     fn = fn or score_one  # looked up now: tests replace score_one
     order = iter(order_indices)
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
@@ -294,6 +378,9 @@ def _run_pool(
                         bar.advance(tasks[i][3])
         except KeyboardInterrupt:
             pool.shutdown(wait=True, cancel_futures=True)
+            for fut, i in pending.items():
+                if fut.done() and not fut.cancelled() and fut.exception() is None:
+                    outcomes[i] = fut.result()
             raise
 
 
@@ -302,7 +389,7 @@ _CRASHED = "处理该文件时工作进程异常退出（文件可能已损坏�
 
 def _isolated(task: tuple[Any, ...]) -> dict[str, Any]:
     """Score one file in a process of its own; a crash fails only this file."""
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as pool:
         try:
             result: dict[str, Any] = pool.submit(score_one, *task).result()
             return result
@@ -359,7 +446,7 @@ def iter_evaluations(
 
 
 def _isolated_eval(task: tuple[Any, ...]) -> Evaluation | Failure:
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    with ProcessPoolExecutor(max_workers=1, initializer=_init_worker) as pool:
         try:
             result: Evaluation | Failure = pool.submit(evaluate_one, *task).result()
             return result

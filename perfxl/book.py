@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import files
 from .errors import PerfxlError
 
 # Caps against huge sheets and zip bombs (docs/architecture.md, hostile input).
@@ -92,7 +93,7 @@ class Book:
 
         uncached: set[tuple[int, int]] = set()
         texts: dict[tuple[int, int], str] = {}
-        if self._parts is not None:
+        if self._parts is not None and not self._parts.is_ods:
             try:
                 uncached, texts = self._parts.scan_sheet(name)
             except PerfxlError as exc:
@@ -107,7 +108,10 @@ class Book:
             if self._cells > MAX_CELLS:
                 raise PerfxlError(f"工作簿过大：已读取的工作表共超过 {MAX_CELLS} 个单元格", sheet=name)
             rows = cs.to_python(skip_empty_area=False)
-            merged = _clip_merges(list(cs.merged_cell_ranges or []), rows)
+            ranges = cs.merged_cell_ranges
+            if ranges is None and self._parts is not None and self._parts.ods_merges is not None:
+                ranges = self._parts.ods_merges.get(name)  # calamine gives none for .ods
+            merged = _clip_merges(list(ranges or []), rows)
         except PerfxlError:
             raise
         except (CalamineError, ValueError, OSError) as exc:
@@ -133,10 +137,13 @@ def _too_big(rows: int, cols: int) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc)
-    if "entity" in text.lower():
+    """Why calamine refused a file, in Chinese (its own messages are English)."""
+    text = str(exc).lower()
+    if "entity" in text:
         return "XML 中有无法识别的实体引用，文件可能是恶意构造的"
-    return exc.__class__.__name__
+    if "not found" in text:
+        return "缺少必要的组成部分，文件已损坏或不是完整的工作簿"
+    return "文件已损坏或格式不受支持，请在 WPS/Excel/LibreOffice 中另存为 .xlsx 后再处理"
 
 
 def _clip_merges(ranges: list[Range], rows: Grid) -> list[Range]:
@@ -197,6 +204,11 @@ class _Parts:
         self.infos = {info.filename: info for info in zf.infolist()}
         self.sheets: dict[str, str] = {}  # sheet name → part name
         self.scanned: set[str] = set()
+        self.ods_merges: dict[str, list[Range]] | None = None  # an OpenDocument spreadsheet's merged cells
+
+    @property
+    def is_ods(self) -> bool:
+        return self.ods_merges is not None
 
     def check(self, zf: zipfile.ZipFile) -> None:
         """Sizes, then every XML part except the worksheets inflated once (they wait for their load)."""
@@ -214,12 +226,18 @@ class _Parts:
             raise PerfxlError(
                 f"解压后大小 {_mb(total)} MB 超过上限 {_mb(MAX_UNCOMPRESSED_BYTES)} MB，疑似压缩炸弹"
             )
-        worksheets = {n for n in self.infos if n.startswith("xl/worksheets/") and _is_xml(n)}
         for name, info in self.infos.items():
-            if _is_xml(name) and name not in worksheets:
+            if _is_xml(name) and not self.scanned_later(name):
                 for _ in self.stream(info):
                     pass
-        self.sheets = _sheet_parts(zf, self.infos)
+        if not self.is_ods:
+            self.sheets = _sheet_parts(zf, self.infos)
+
+    def scanned_later(self, name: str) -> bool:
+        """Worksheets (.xlsx) are checked when loaded; content.xml (.ods) by the table scan."""
+        if self.is_ods:
+            return name == "content.xml"
+        return name.startswith("xl/worksheets/") and _is_xml(name)
 
     def stream(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """Inflate one part in chunks, checking its real size, CRC and prolog on the way."""
@@ -512,6 +530,12 @@ def _check_zip(path: Path) -> _Parts | None:
                 raise PerfxlError("这是 Word 文档（.docx）改了扩展名，不是 Excel 工作簿")
             if "ppt/presentation.xml" in names:
                 raise PerfxlError("这是 PowerPoint 演示文稿（.pptx）改了扩展名，不是 Excel 工作簿")
+            if _opendocument(zf, names):
+                parts = _Parts(path, zf)
+                parts.ods_merges = {}
+                parts.check(zf)
+                parts.ods_merges = _scan_ods(parts)
+                return parts
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise PerfxlError("不是 Excel 工作簿（压缩包内没有工作表）")
             parts = _Parts(path, zf)
@@ -662,6 +686,144 @@ def _check_xls(path: Path) -> None:
         _Biff(stream).check()
 
 
+# ------------------------------------------------------------------ OpenDocument spreadsheets (.ods)
+
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_ODF_KINDS = {
+    b"application/vnd.oasis.opendocument.text": "OpenDocument 文本文档（.odt）",
+    b"application/vnd.oasis.opendocument.presentation": "OpenDocument 演示文稿（.odp）",
+}
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0 "
+_ODS_CELLS = (_TABLE + "table-cell", _TABLE + "covered-table-cell")
+_MAX_ODS_MERGES = 100_000
+
+
+def _opendocument(zf: zipfile.ZipFile, names: list[str]) -> bool:
+    """True for an OpenDocument spreadsheet (LibreOffice, WPS «.ods»); refuses other OpenDocument files."""
+    if "mimetype" not in names or zf.getinfo("mimetype").file_size > 100:
+        return False
+    mime = zf.read("mimetype").strip()
+    if mime.startswith(_ODS_MIME):
+        return True
+    for prefix, kind in _ODF_KINDS.items():
+        if mime.startswith(prefix):
+            raise PerfxlError(f"这是{kind}，不是电子表格")
+    return False
+
+
+def _scan_ods(parts: _Parts) -> dict[str, list[Range]]:
+    """Check every table of content.xml against the caps (calamine reads them all when it opens
+    the file) and return each table's merged ranges, which calamine does not report for .ods."""
+    from xml.parsers import expat
+
+    info = parts.infos.get("content.xml")
+    if info is None:
+        raise PerfxlError("OpenDocument 文件中没有 content.xml，文件已损坏或不是电子表格")
+    scan = _OdsScan()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    try:
+        for data in parts.stream(info):
+            parser.Parse(data, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise PerfxlError(
+            f"content.xml 不是有效的 XML（{expat.errors.messages.get(exc.code, exc.code)}），文件已损坏"
+        ) from exc
+    return scan.merges
+
+
+class _OdsScan:
+    """Streaming walk of content.xml: the extent of each table's non-empty cells, repeats included."""
+
+    def __init__(self) -> None:
+        self.merges: dict[str, list[Range]] = {}
+        self.table = ""
+        self.row = self.col = 0
+        self.rows_repeated = 1
+        self.max_row = self.max_col = -1
+        self.cells = 0
+        self.cell: dict[str, str] | None = None  # attributes of the open cell
+        self.filled = False  # the open cell has a value or text
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.cell is not None:
+            self.filled = True  # text:p or any other content inside the cell
+        elif tag in _ODS_CELLS:
+            self.cell = attrs
+            self.filled = _OFFICE + "value-type" in attrs
+        elif tag == _TABLE + "table-row":
+            self.rows_repeated = _count(attrs.get(_TABLE + "number-rows-repeated"))
+            self.col = 0
+        elif tag == _TABLE + "table":
+            self.table = attrs.get(_TABLE + "name", "")
+            self.merges[self.table] = []
+            self.row, self.max_row, self.max_col, self.cells = 0, -1, -1, 0
+
+    def end(self, tag: str) -> None:
+        if tag in _ODS_CELLS and self.cell is not None:
+            self.end_cell(self.cell)
+            self.cell = None
+        elif tag == _TABLE + "table-row":
+            self.row += self.rows_repeated
+            self.rows_repeated = 1
+
+    def end_cell(self, attrs: dict[str, str]) -> None:
+        repeated = _count(attrs.get(_TABLE + "number-columns-repeated"))
+        if self.filled:
+            self.max_row = max(self.max_row, self.row + self.rows_repeated - 1)
+            self.max_col = max(self.max_col, self.col + repeated - 1)
+            self.cells += repeated * self.rows_repeated
+            rows, cols = self.max_row + 1, self.max_col + 1
+            if rows > MAX_ROWS or rows * cols > MAX_CELLS or self.cells > MAX_CELLS:
+                raise PerfxlError(_too_big(rows, cols), sheet=self.table)
+        row_span = _count(attrs.get(_TABLE + "number-rows-spanned"))
+        col_span = _count(attrs.get(_TABLE + "number-columns-spanned"))
+        merges = self.merges.setdefault(self.table, [])
+        if (row_span > 1 or col_span > 1) and len(merges) < _MAX_ODS_MERGES:
+            merges.append(((self.row, self.col), (self.row + row_span - 1, self.col + col_span - 1)))
+        self.col += repeated
+
+
+def _count(value: str | None) -> int:
+    """A repeat or span attribute; anything but a positive whole number counts as 1."""
+    return int(value) if value and value.isdigit() and int(value) > 0 else 1
+
+
+# ------------------------------------------------------------------ perfxl's own outputs
+
+_CORE = "docProps/core.xml"
+_CORE_FIELD = re.compile(r"<(?:[\w.-]+:)?(creator|title)\b[^>]*>([^<]*)<")
+
+
+def is_perfxl_output(path: str | os.PathLike[str]) -> bool:
+    """Whether perfxl wrote this file (an annotated workbook, 汇总.xlsx, 问卷分析).
+
+    perfxl's outputs name perfxl as their author and in their title (the templates users
+    fill in do not name it in the title).  Only the zip directory and docProps/core.xml are
+    read; a file that cannot be read this way is not an output (the reader will say why).
+    """
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            if fh.read(2) != b"PK":
+                return False
+        entries = _zip_entry_count(p, p.stat().st_size)
+        if entries is None or entries > MAX_ZIP_ENTRIES:
+            return False
+        with zipfile.ZipFile(p) as zf:
+            info = zf.getinfo(_CORE)
+            if info.file_size > _HEAD or info.compress_size > _HEAD:
+                return False
+            text = zf.read(info).decode("utf-8", "replace")
+    except (OSError, KeyError, EOFError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error):
+        return False
+    fields = {key: html.unescape(value).strip() for key, value in _CORE_FIELD.findall(text)}
+    return fields.get("creator") == "perfxl" and "perfxl" in fields.get("title", "")
+
+
 def open_book(path: str | os.PathLike[str]) -> Book:
     """Open a workbook for reading; every failure is a :class:`PerfxlError` in Chinese."""
     p = Path(path)
@@ -682,12 +844,16 @@ def open_book(path: str | os.PathLike[str]) -> Book:
     except PermissionError as exc:
         raise PerfxlError("没有读取权限（文件可能正被 WPS/Excel 独占打开）", file=shown) from exc
     except OSError as exc:
-        raise PerfxlError(f"无法读取文件（{exc.strerror or exc}）", file=shown) from exc
+        raise PerfxlError(f"无法读取文件（{files.reason(exc)}）", file=shown) from exc
 
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
-        wb = CalamineWorkbook.from_path(str(p))
+        if (parts is not None and parts.is_ods) == (p.suffix.lower() in (".ods", ".ots")):
+            wb = CalamineWorkbook.from_path(str(p))
+        else:  # calamine picks its reader by the extension: an .ods named .xlsx (or the reverse)
+            with p.open("rb") as fh:
+                wb = CalamineWorkbook.from_filelike(fh)
     except PasswordError as exc:
         raise PerfxlError("工作簿设有打开密码，请先在 WPS/Excel 中取消密码后再处理", file=shown) from exc
     except (CalamineError, ValueError, OSError) as exc:

@@ -1,25 +1,30 @@
 """Command line — a thin layer over :mod:`perfxl.api`: parse options, call the API, print.
 
 Only this module imports click, and it imports nothing of perfxl but the API (and the
-error type), inside the commands, so that ``perfxl --help`` stays fast.  The commands,
-options and the JSON they print are documented in README.md and docs/api.md.  Data goes to stdout, messages
-to stderr; exit codes: 0 success, 1 a workbook could not be scored (or
-``check`` found errors), 2 usage error.
+error types), inside the commands, so that ``perfxl --help`` stays fast.  Everything it
+shows is Chinese, click's own texts included (see "click, in Chinese" below).  The
+commands, options and the JSON they print are documented in README.md and docs/api.md.
+Data goes to stdout, messages to stderr; exit codes: 0 success, 1 a workbook could not be
+scored (or ``check`` found errors), 2 usage error, 130 Ctrl-C, 143 SIGTERM.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
-from collections.abc import Callable
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from .errors import PerfxlError
+from .errors import Interrupted, PerfxlError
 
 if TYPE_CHECKING:
     from .api import Evaluation, Options
@@ -33,32 +38,232 @@ def _err(line: str) -> None:
     click.echo(line, err=True)
 
 
-def _fail(exc: PerfxlError) -> None:
+def _fail(exc: PerfxlError) -> NoReturn:
     _err(exc.line())
     raise SystemExit(1)
+
+
+# ---------------------------------------------------------------- click, in Chinese
+#
+# Users never see click's English: the help page is laid out by _Formatter (用法, 选项,
+# 命令), every option and argument names its value in Chinese (metavar), the value types
+# below fail with Chinese messages, and main() words every usage error itself from the
+# exception's fields (_usage_message).
+
+_HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数", "Positional arguments": "参数"}
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help page with Chinese headings, laid out by display width (a Chinese character takes two columns)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{_HEADINGS.get(heading, heading)}：\n")
+
+    def write_text(self, text: str) -> None:
+        for line in _wrap(text, self.width - self.current_indent):
+            self.write(f"{'':>{self.current_indent}}{line}\n")
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first_col = min(max((_width(term) for term, _ in rows), default=0), col_max) + col_spacing
+        indent = self.current_indent + first_col
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if _width(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - _width(term)))
+            elif text:
+                self.write("\n" + " " * indent)
+            lines = _wrap(text, max(self.width - indent, 20)) or [""]
+            self.write(lines[0].rstrip() + "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{indent}}{line}\n")
+
+
+def _width(text: str) -> int:
+    """Columns the text takes on a terminal."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+_NO_LINE_START = set("，。；：、）」”’！？")  # stays at the end of the line before, as in print
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most *width* columns, broken between Chinese characters or at spaces, never inside a word."""
+    lines: list[str] = []
+    line, used = "", 0
+    for token in re.findall(r"[!-~]+|\s|.", " ".join(text.split())):
+        size = _width(token)
+        if line and used + size > width and not token.isspace() and token not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        if line or not token.isspace():
+            line += token
+            used += size
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    """A command whose help page is all Chinese."""
+
+    context_class = _Context
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The whole first line of the help (click would cut it counting a Chinese character as one column)."""
+        return self.short_help or (self.help or "").strip().split("\n")[0]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示此帮助并退出"
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
+class _Required(click.Option):
+    """A required option whose help says 必填 itself (click would append an English “[required]”)."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        required, self.required = self.required, False
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.required = required
+
+
+class _Number(click.ParamType):
+    """A whole or decimal number within bounds, with Chinese messages."""
+
+    def __init__(self, kind: type[int] | type[float], low: float | None = None, high: float | None = None):
+        self.kind = kind
+        self.low = low
+        self.high = high
+        self.name = "整数" if kind is int else "数"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            number = self.kind(value)
+        except (TypeError, ValueError):
+            self.fail(f"“{value}”不是{self.name}", param, ctx)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            self.fail(f"{value} 超出范围，应{self.bounds()}", param, ctx)
+        return number
+
+    def bounds(self) -> str:
+        if self.high is None:
+            return f"不小于 {self.low}"
+        return f"在 {self.low} 到 {self.high} 之间"
+
+
+class _Choice(click.ParamType):
+    """One of a few fixed words, with Chinese messages."""
+
+    name = "可选值"
+
+    def __init__(self, choices: tuple[str, ...]) -> None:
+        self.choices = choices
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        self.fail(f"“{value}”不是可选值；可选：{'、'.join(self.choices)}", param, ctx)
+
+
+def _xlsx_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``-o`` of a workbook: perfxl writes .xlsx only (an .ods or .xls name would lie about the content)."""
+    if value is not None and value.suffix.lower() != ".xlsx" and not value.is_dir():
+        raise click.BadParameter(f"“{value.name}”不是 .xlsx 文件名（perfxl 只写出 .xlsx 工作簿）", ctx, param)
+    return value
+
+
+def _param_name(param: click.Parameter | None, hint: Any = None) -> str:
+    """How a message names a parameter: its longest option name, or an argument's metavar."""
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    if param is not None:
+        return param.human_readable_name
+    if isinstance(hint, (list, tuple)):
+        return "/".join(str(h) for h in hint)
+    return str(hint or "")
+
+
+_USAGE_PATTERNS = (
+    (re.compile(r"No such command '(.+?)'"), "没有这个命令：{0}"),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}"),
+    (re.compile(r"Missing command"), "缺少命令"),
+)
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """A usage error in Chinese, worded from the exception's fields, never from click's English."""
+    if isinstance(exc, click.MissingParameter):
+        kind = "选项" if isinstance(exc.param, click.Option) else "参数"
+        text = f"缺少{kind} {_param_name(exc.param, exc.param_hint)}"
+        if exc.param is not None and isinstance(exc.param.type, _Choice):
+            text += f"（可选：{'、'.join(exc.param.type.choices)}）"
+        return text
+    if isinstance(exc, click.BadParameter):
+        name = _param_name(exc.param, exc.param_hint)
+        kind = "选项" if name.startswith("-") else "参数"
+        return f"{kind} {name} 的值无效：{exc.message}"
+    if isinstance(exc, click.NoSuchOption):
+        text = f"没有这个选项：{exc.option_name}"
+        if exc.possibilities:
+            text += f"（是否想用 {'、'.join(exc.possibilities)}？）"
+        return text
+    if isinstance(exc, click.BadOptionUsage):
+        if "does not take a value" in exc.message:
+            return f"选项 {exc.option_name} 不需要值"
+        return f"选项 {exc.option_name} 需要一个值"
+    possibilities = getattr(exc, "possibilities", None)  # NoSuchCommand (click ≥ 8.4)
+    for pattern, text in _USAGE_PATTERNS:
+        m = pattern.search(exc.message)
+        if m:
+            found = text.format(*m.groups())
+            if possibilities:
+                found += f"（是否想用 {'、'.join(possibilities)}？）"
+            return found
+    return "命令行参数有误"
 
 
 def scoring_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by score, check and batch."""
     fn = click.option(
         "--grades",
-        metavar="90,80,60",
+        metavar="评级标准",
         help="评级标准（覆盖项目信息中的“评级标准”），如 90,80,60 或 优90,良80,中>70",
     )(fn)
     fn = click.option(
         "--rate-digits",
-        type=click.IntRange(0, 4),
+        metavar="位数",
+        type=_Number(int, 0, 4),
         default=None,
-        help="先将完成率四舍五入到百分数的 N 位小数再计分（如 0 = 取整百分数）",
+        help="先将完成率四舍五入到百分数的 N 位小数再计分（0 到 4；如 0 = 取整百分数）",
     )(fn)
     fn = click.option("--expert-trim/--no-expert-trim", default=None, help="专家人数≥5时去掉最高分和最低分")(
         fn
     )
     fn = click.option(
         "--expert-weight",
-        type=click.FloatRange(0, 1),
+        metavar="权重",
+        type=_Number(float, 0, 1),
         default=None,
-        help="专家评分权重 w：最终得分 = w×专家均分 + (1−w)×计算得分",
+        help="专家评分权重 w（0 到 1）：最终得分 = w×专家均分 + (1−w)×计算得分",
     )(fn)
     return fn
 
@@ -97,8 +302,12 @@ def _summary(ev: Evaluation, out: Path | None) -> None:
         click.echo(f"已写出：{out}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="perfxl", message="perfxl %(version)s")
+@click.group(
+    cls=_Group,
+    subcommand_metavar="命令 [参数]...",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(package_name="perfxl", message="perfxl %(version)s", help="显示版本号并退出")
 @click.option("--debug", is_flag=True, hidden=True, help="出错时显示完整的调用栈")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -107,21 +316,15 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-@cli.command()
-@click.argument("input_path", metavar="INPUT.xlsx", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="输出的批注评分表（默认：输入文件旁 *_评分结果.xlsx）",
-)
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果到标准输出")
-@click.option("--no-output", is_flag=True, help="只计分，不写出工作簿")
-@scoring_options
-def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool, **opts: Any) -> None:
-    """计分：按评分标准计算每个指标得分、分组、总分和等级，写出批注评分表。"""
+_INPUT = "输入.xlsx"  # the metavar of a workbook argument (.xlsx, .xlsm, .xls or .ods)
+
+
+def _scored(input_path: Path, opts: dict[str, Any]) -> Evaluation:
+    """The workbook scored, or exit 1: one line for an unusable file, one per cell that blocks scoring.
+
+    ``score`` and ``check`` refuse the same files with the same lines.
+    """
     from .api import score as score_workbook
-    from .api import write_annotated
 
     options = _options(**opts)
     try:
@@ -132,8 +335,29 @@ def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool,
     if lines:
         for line in lines:
             _err(line)
-        _err(f"文件 {input_path}：存在 {len(lines)} 处无法计分的数据，未写出结果")
+        _err(f"文件 {input_path}：存在 {len(lines)} 处无法计分的数据，未计分（请先更正以上单元格）")
         raise SystemExit(1)
+    return ev
+
+
+@cli.command()
+@click.argument("input_path", metavar=_INPUT, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    metavar="输出.xlsx",
+    type=click.Path(path_type=Path),
+    callback=_xlsx_output,
+    help="输出的批注评分表（默认：输入文件旁 *_评分结果.xlsx）",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果到标准输出")
+@click.option("--no-output", is_flag=True, help="只计分，不写出工作簿")
+@scoring_options
+def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool, **opts: Any) -> None:
+    """计分：按评分标准计算每个指标得分、分组、总分和等级，写出批注评分表。"""
+    from .api import write_annotated
+
+    ev = _scored(input_path, opts)
     out = None
     if not no_output:
         out = output or input_path.with_name(f"{input_path.stem}_评分结果.xlsx")
@@ -151,18 +375,12 @@ def score(input_path: Path, output: Path | None, as_json: bool, no_output: bool,
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT.xlsx", type=click.Path(path_type=Path))
+@click.argument("input_path", metavar=_INPUT, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @scoring_options
 def check(input_path: Path, as_json: bool, **opts: Any) -> None:
     """审核：列出评分表中的问题；存在“错误”级别问题时退出码为 1。"""
-    from .api import score as score_workbook
-
-    options = _options(**opts)
-    try:
-        ev = score_workbook(input_path, options)
-    except PerfxlError as exc:
-        _fail(exc)
+    ev = _scored(input_path, opts)
     if as_json:
         _echo_json(ev.to_dict())
     else:
@@ -176,15 +394,21 @@ def check(input_path: Path, as_json: bool, **opts: Any) -> None:
 
 
 @cli.command()
-@click.argument("text")
-@click.option("--weight", "-w", type=str, help="权重（分值）")
-@click.option("--target", "-t", type=str, help="标杆值，如 ≥95%")
-@click.option("--actual", "-a", type=str, help="业绩值，如 93.5% 或 合理")
-@click.option("--judgements", "-j", type=str, help="要点判定，如 √√×√")
-@click.option("--failures", "-f", type=click.IntRange(min=0), help="不符合项数")
-@click.option("--method", "-m", type=str, help="计分方法（覆盖评分标准识别），如 扣分法 步长=5%权重")
+@click.argument("text", metavar="评分标准")
+@click.option("--weight", "-w", metavar="分值", type=str, help="权重（分值）")
+@click.option("--target", "-t", metavar="标杆值", type=str, help="标杆值，如 ≥95%")
+@click.option("--actual", "-a", metavar="业绩值", type=str, help="业绩值，如 93.5% 或 合理")
+@click.option("--judgements", "-j", metavar="判定", type=str, help="要点判定，如 √√×√")
+@click.option("--failures", "-f", metavar="项数", type=_Number(int, 0), help="不符合项数")
 @click.option(
-    "--rate-digits", type=click.IntRange(0, 4), default=None, help="完成率先取整到百分数的 N 位小数"
+    "--method", "-m", metavar="计分方法", type=str, help="计分方法（覆盖评分标准识别），如 扣分法 步长=5%权重"
+)
+@click.option(
+    "--rate-digits",
+    metavar="位数",
+    type=_Number(int, 0, 4),
+    default=None,
+    help="完成率先取整到百分数的 N 位小数（0 到 4）",
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def rule(
@@ -218,12 +442,11 @@ def rule(
     if as_json:
         _echo_json(r.to_dict())
         return
-    click.echo(f"识别规则：{r.label}（{r.kind}）")
+    # the rule's code and parameters (English keys) are for scripts: --json shows them
+    click.echo(f"识别规则：{r.label}")
     click.echo(f"说明：{r.explanation}")
     for kind, clause in r.clauses:
         click.echo(f"  子句［{_CLAUSE_NAMES.get(kind, kind)}］{clause}")
-    if r.params:
-        click.echo("参数：" + json.dumps(r.params, ensure_ascii=False))
     if r.score is not None:
         click.echo(f"得分：{fmt_num(Decimal(str(r.score)))}（{r.reason}）")
     elif r.reason:
@@ -231,9 +454,20 @@ def rule(
 
 
 @cli.command()
-@click.argument("input_dir", metavar="INPUT_DIR", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output_dir", required=True, type=click.Path(path_type=Path), help="输出目录")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="并行进程数（默认：CPU 核数）")
+@click.argument("input_dir", metavar="输入文件夹", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    cls=_Required,
+    required=True,
+    metavar="输出文件夹",
+    type=click.Path(path_type=Path),
+    help="输出文件夹（必填）",
+)
+@click.option(
+    "--jobs", "-j", metavar="进程数", type=_Number(int, 1), default=None, help="并行进程数（默认：CPU 核数）"
+)
 @click.option("--recursive", "-r", is_flag=True, help="包含子文件夹")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
@@ -247,7 +481,7 @@ def batch(
     quiet: bool,
     **opts: Any,
 ) -> None:
-    """批量计分：处理文件夹中的每个工作簿，写出批注评分表和 汇总.xlsx。"""
+    """批量计分：处理文件夹中的每个工作簿（.xlsx、.xls、.ods），写出批注评分表和 汇总.xlsx。"""
     from .api import batch as run_batch
 
     options = _options(**opts)
@@ -266,9 +500,14 @@ def batch(
     if as_json:
         _echo_json(report.to_json())
     else:
-        click.echo(f"共 {report.total_files} 个工作簿：成功 {report.succeeded}，失败 {len(report.failed)}")
+        skipped = f"，跳过 {len(report.skipped)}" if report.skipped else ""
+        click.echo(
+            f"共 {report.total_files} 个工作簿：成功 {report.succeeded}，失败 {len(report.failed)}{skipped}"
+        )
         for item in report.failed:
             _err(f"文件 {item['file']}：{item['error']}")
+        for item in report.skipped:
+            _err(f"跳过 {item['file']}：{item['reason']}")
         if report.summary_path:
             click.echo(f"汇总：{report.summary_path}")
     if report.failed:
@@ -276,13 +515,23 @@ def batch(
 
 
 @cli.command()
-@click.argument("input_path", metavar="INPUT.xlsx", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="写出问卷分析工作簿（含条形图）")
+@click.argument("input_path", metavar=_INPUT, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    metavar="输出.xlsx",
+    type=click.Path(path_type=Path),
+    callback=_xlsx_output,
+    help="写出问卷分析工作簿（含条形图）",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.option(
-    "--method", type=str, help="满意度计算方法：均值法（默认）、满意率法、加权法（覆盖工作表中的“计算方法”）"
+    "--method",
+    metavar="方法",
+    type=str,
+    help="满意度计算方法：均值法（默认）、满意率法、加权法（覆盖工作表中的“计算方法”）",
 )
-@click.option("--min-seconds", type=click.FloatRange(min=0), help="剔除答题用时少于 N 秒的问卷")
+@click.option("--min-seconds", metavar="秒数", type=_Number(float, 0), help="剔除答题用时少于 N 秒的问卷")
 @click.option("--keep-duplicates", is_flag=True, help="不剔除答案完全相同的重复提交")
 def survey(
     input_path: Path,
@@ -322,22 +571,31 @@ def survey(
         click.echo(f"已写出：{output}")
 
 
+TEMPLATE_KINDS = ("project", "department", "self-project", "self-department", "survey")
+
+
 @cli.command()
-@click.argument(
-    "kind",
-    metavar="KIND",
-    type=click.Choice(["project", "department", "self-project", "self-department", "survey"]),
+@click.argument("kind", metavar="类型", type=_Choice(TEMPLATE_KINDS))
+@click.option(
+    "-o",
+    "--output",
+    cls=_Required,
+    required=True,
+    metavar="输出.xlsx",
+    type=click.Path(path_type=Path),
+    callback=_xlsx_output,
+    help="模板输出路径（必填）",
 )
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="模板输出路径（.xlsx）")
 @click.option(
     "--rows",
     "rows",
+    metavar="指标清单",
     type=click.Path(path_type=Path),
     help="用指标清单（.csv 或 .xlsx，列名同模板：一级指标、二级指标、三级指标、权重……）生成恰好这些行的模板",
 )
 @click.option("--example", is_flag=True, help="生成填好示例指标体系的模板（project、department）")
 def template(kind: str, output: Path, rows: Path | None, example: bool) -> None:
-    """生成标准模板：project | department | self-project | self-department | survey。"""
+    """生成空白模板，类型为 project、department、self-project、self-department 或 survey。"""
     from .api import fill_template, write_template
 
     try:
@@ -366,45 +624,68 @@ _CLAUSE_NAMES = {
 }
 
 
-def _translate_usage(message: str) -> str:
-    rules = [
-        (r"Missing argument '(.+?)'\.?", r"缺少参数 \1"),
-        (r"Missing option '(.+?)'\.?", r"缺少选项 \1"),
-        (r"No such option:? '?([^'\s]+)'?\.?", r"没有这个选项：\1"),
-        (r"No such command '(.+?)'\.?", r"没有这个命令：\1"),
-        (r"Invalid value for '(.+?)': (.*)", r"选项 \1 的值无效：\2"),
-        (r"Option '(.+?)' requires an argument", r"选项 \1 需要一个值"),
-        (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数：\1"),
-    ]
-    for pat, rep in rules:
-        if re.search(pat, message):
-            return re.sub(pat, rep, message)
-    return message
+def _command_path(args: list[str]) -> str:
+    """``perfxl`` and the command named in *args* (for errors click raises without a context)."""
+    name = next((arg for arg in args if arg in cli.commands), None)
+    return f"perfxl {name}" if name else "perfxl"
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a service manager, ``timeout``, ``kill``), handled like Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping once is enough; the rest is clean-up
+    raise _Terminated
+
+
+def _stopped(exc: KeyboardInterrupt) -> NoReturn:
+    """Ctrl-C or SIGTERM: say what was finished; exit 130 (Ctrl-C) or 143 (SIGTERM)."""
+    if isinstance(exc, Interrupted):
+        _err(
+            f"已中断：{exc.done}/{exc.total} 个工作簿已处理，已写出的批注评分表都是完整的；"
+            f"其余未处理，未写出 汇总.xlsx"
+        )
+    else:
+        _err("已中断（没有留下不完整的文件）")
+    terminated = isinstance(exc, _Terminated) or isinstance(exc.__cause__, _Terminated)
+    raise SystemExit(143 if terminated else 130)
+
+
+# click ≥ 8.2 raises this for a bare `perfxl`; older versions print the help themselves
+_NO_ARGS: type[click.UsageError] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: Chinese one-line errors, no traceback for user mistakes (``--debug`` shows one)."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         cli.main(args=args, prog_name="perfxl", standalone_mode=False)
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    except _NO_ARGS as exc:  # a bare `perfxl`: the help page
+        click.echo(exc.message)
+        raise SystemExit(0) from None
     except click.UsageError as exc:
-        hint = f"（运行 perfxl {exc.ctx.info_name if exc.ctx and exc.ctx.parent else ''} --help 查看用法）".replace(
-            "  ", " "
-        )
-        _err(f"用法错误：{_translate_usage(exc.format_message())}{hint}")
+        command = exc.ctx.command_path if exc.ctx else _command_path(args)
+        _err(f"用法错误：{_usage_message(exc)}（运行 {command} --help 查看用法）")
         raise SystemExit(2) from None
-    except click.Abort:
+    except click.Abort as exc:  # click turns Ctrl-C (and so SIGTERM) into Abort
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            _stopped(exc.__cause__)
         _err("已取消")
         raise SystemExit(130) from None
     except PerfxlError as exc:
         _err(exc.line())
         raise SystemExit(1) from None
-    except KeyboardInterrupt:
-        _err("已中断（已写出的文件都是完整的）")
-        raise SystemExit(130) from None
+    except KeyboardInterrupt as exc:
+        _stopped(exc)
+    except BrokenPipeError:  # `perfxl check … | head`: the reader has gone; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
     except SystemExit:
         raise
     except Exception as exc:

@@ -150,3 +150,15 @@ class PerfxlError(Exception):
 
     def __str__(self) -> str:
         return self.line()
+
+
+class Interrupted(KeyboardInterrupt):
+    """A batch stopped by Ctrl-C or SIGTERM after *done* of *total* workbooks.
+
+    The outputs written until then are complete files; 汇总.xlsx is not written.
+    """
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(done, total)
+        self.done = done
+        self.total = total

@@ -72,9 +72,8 @@ def open_source(source: Source, name: str | None = None) -> tuple[Book, str]:
     else:
         raise PerfxlError(f"无法读取：{type(source).__name__} 既不是路径，也不是字节或文件对象", file=name)
     shown = name or "上传的工作簿"
-    suffix = (
-        Path(shown).suffix.lower() if Path(shown).suffix.lower() in (".xlsx", ".xlsm", ".xls") else ".xlsx"
-    )
+    suffix = Path(shown).suffix.lower()
+    suffix = suffix if suffix in (".xlsx", ".xlsm", ".xls", ".ods") else ".xlsx"
     fd, tmp = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=_spool_dir())
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -15,20 +15,21 @@ Sheets:
   when there are some.
 
 Every derived number (difference, grade change, rank, statistics) is a live formula with
-its cached value.  The file is written to a temporary file next to *path*, then renamed.
+its cached value.  The file is written through :mod:`perfxl.files` (a temporary file next to
+*path*, then renamed).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-import tempfile
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .cells import col_letter, row_height, wrapped_lines
 from .numbers import round_half_up
 from .write import Formats, _xlsx_options, worksheet_class
@@ -90,9 +91,7 @@ def write_summary(path: Path, summaries: Sequence[dict[str, Any]], failed: Seque
     *failed* ones (``{"file", "error"}``); returns *path*."""
     import xlsxwriter
 
-    fd, tmp_name = tempfile.mkstemp(prefix=".perfxl-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = files.new_temp(path.parent, suffix=".xlsx.tmp")
     try:
         wb = xlsxwriter.Workbook(str(tmp), _xlsx_options())
         wb.worksheet_class = worksheet_class()
@@ -107,9 +106,9 @@ def write_summary(path: Path, summaries: Sequence[dict[str, Any]], failed: Seque
             {"title": "perfxl 批量评分汇总", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)}
         )
         wb.close()
-        os.replace(tmp, path)
+        files.commit(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        files.discard(tmp)
         raise
     return path
 

@@ -35,12 +35,12 @@ import argparse
 import datetime as dt
 import math
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .catalog import DEPARTMENT_INDICATORS, PROJECT_INDICATORS, CatalogRow
 from .errors import PerfxlError
 from .read import LABELS
@@ -395,23 +395,26 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Write through a temporary file in the target folder, then rename: never a half file."""
     from xlsxwriter.exceptions import XlsxWriterException
 
+    if path.is_dir():
+        raise PerfxlError("输出路径是一个文件夹，请指定 .xlsx 文件名", file=str(path))
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise PerfxlError("输出目录不是文件夹（路径中有同名的文件）", file=str(path))
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".perfxl-template-", suffix=".xlsx")
+        tmp = files.new_temp(folder, prefix=".perfxl-template-", suffix=".xlsx")
     except OSError as exc:
-        raise PerfxlError(f"无法写入 {path}：{exc.strerror or exc}") from None
-    os.close(fd)
-    tmp = Path(name)
+        raise PerfxlError(f"无法写入（{files.reason(exc)}）", file=str(path)) from None
     try:
         write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes the file private
-        os.replace(tmp, path)
+        files.commit(tmp, path)
     except (OSError, XlsxWriterException) as exc:
-        tmp.unlink(missing_ok=True)
-        raise PerfxlError(f"无法写入 {path}：{getattr(exc, 'strerror', None) or exc}") from None
+        files.discard(tmp)
+        cause = exc if isinstance(exc, OSError) else exc.args[0] if exc.args else None
+        why = files.reason(cause) if isinstance(cause, OSError) else "无法生成工作簿"
+        raise PerfxlError(f"无法写入（{why}）", file=str(path)) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        files.discard(tmp)
         raise
     return path
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -25,7 +24,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, files
 from .book import Book, Sheet
 from .cells import a1, col_letter, row_height, sheet_ref, text_width, wrapped_lines
 from .errors import SEVERITIES, SEVERITY_LABELS, PerfxlError, code_name
@@ -1147,23 +1146,20 @@ def _atomic(out: str | os.PathLike[str], book: Book, build: Any) -> Path:
     if not os.access(folder, os.W_OK):
         raise PerfxlError("输出目录不可写（没有写入权限）", file=str(out))
     try:  # root passes os.access everywhere; /sys, /proc or a read-only mount still refuse
-        fd, tmp_name = tempfile.mkstemp(prefix=".perfxl-", suffix=".xlsx.tmp", dir=folder)
+        tmp = files.new_temp(folder, suffix=".xlsx.tmp")
     except OSError as exc:
-        reason = "没有写入权限" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
-        raise PerfxlError(f"输出目录不可写（{reason}）", file=str(out)) from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
+        raise PerfxlError(f"输出目录不可写（{files.reason(exc)}）", file=str(out)) from exc
     try:
         build(tmp)
-        os.replace(tmp, target)
+        files.commit(tmp, target)
     except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
+        files.discard(tmp)
         raise PerfxlError("无法写入输出文件（可能正被 WPS/Excel 打开）", file=str(out)) from exc
     except OSError as exc:  # disk full, read-only file system, …
-        tmp.unlink(missing_ok=True)
-        raise PerfxlError(f"无法写入输出文件（{exc.strerror or exc}）", file=str(out)) from exc
+        files.discard(tmp)
+        raise PerfxlError(f"无法写入输出文件（{files.reason(exc)}）", file=str(out)) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        files.discard(tmp)
         raise
     return target
 

@@ -209,6 +209,11 @@ class LibreOffice:
     def pdf_pages(self, path: Path, *, dpi: int = 60) -> list[Path]:
         return pdf_pages(path, self.workdir, dpi=dpi)
 
+    def convert(self, paths: Iterable[Path], fmt: str) -> list[Path]:
+        """Copies of *paths* saved by LibreOffice in another format (``"ods"``), in order."""
+        run = Path(tempfile.mkdtemp(prefix="convert-", dir=self.workdir))
+        return _convert([Path(p) for p in paths], run, fmt)
+
 
 def _convert(
     sources: list[Path],

@@ -287,3 +287,79 @@ def test_a_crashing_worker_fails_only_its_file(tmp_path: Path, monkeypatch) -> N
     assert [f["file"] for f in report.failed] == ["crash.xlsx"]
     assert "工作进程异常退出" in report.failed[0]["error"]
     assert sorted(s["file"] for s in report.summaries) == ["a.xlsx", "b.xlsx", "d.xlsx", "e.xlsx"]
+
+
+# --- folders without workbooks; perfxl's own outputs ------------------------------------
+
+EXAMPLE = (
+    Path(__file__).resolve().parent.parent / "inputs" / "004_政务服务和公共资源交易中心_部门整体评价.xlsx"
+)
+# filled from a perfxl template: perfxl is its author too, yet it is a workbook to score
+FROM_TEMPLATE = Path(__file__).resolve().parent.parent / "inputs" / "示例_部门项目自评1_高标准农田建设.xlsx"
+
+
+@pytest.mark.parametrize(
+    ("layout", "needle"),
+    [
+        ({}, "中没有工作簿（.xlsx/.xlsm/.xls/.ods），请检查路径"),
+        (
+            {"说明.txt": b"x", "子/甲.xlsx": None, "子/孙/乙.xlsx": None},
+            "；子文件夹中有 2 个，加 --recursive 可一并评分",
+        ),
+        (
+            {"甲_评分结果.xlsx": "output"},
+            "中只有 perfxl 写出的 1 个评分结果（如 甲_评分结果.xlsx），没有待评分的工作簿",
+        ),
+    ],
+)
+def test_a_folder_without_workbooks_is_one_line(tmp_path: Path, layout: dict[str, Any], needle: str) -> None:
+    src = tmp_path / "输入"
+    src.mkdir()
+    for name, content in layout.items():
+        path = src / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content == "output":
+            scored = perfxl("score", str(EXAMPLE), "-o", str(path))
+            assert scored.returncode == 0, scored.stderr
+        else:
+            path.write_bytes(content if content is not None else EXAMPLE.read_bytes())
+    dest = tmp_path / "输出"
+    proc = perfxl("batch", str(src), "-o", str(dest))
+    assert proc.returncode == 1 and proc.stdout == ""
+    [line] = proc.stderr.splitlines()
+    assert line.startswith(f"文件夹 {src} 中") and line.endswith(needle), line
+    assert not dest.exists()  # no empty 汇总.xlsx, not even the folder
+
+
+def test_perfxl_outputs_are_skipped_not_scored(tmp_path: Path) -> None:
+    src = tmp_path / "评价"
+    src.mkdir()
+    (src / "甲.xlsx").write_bytes(EXAMPLE.read_bytes())
+    (src / "自评.xlsx").write_bytes(FROM_TEMPLATE.read_bytes())
+    assert perfxl("score", str(src / "甲.xlsx")).returncode == 0  # writes 甲_评分结果.xlsx beside it
+    assert perfxl("survey", str(src / "甲.xlsx"), "-o", str(src / "问卷分析.xlsx")).returncode == 0
+    first = perfxl("batch", str(src), "-o", str(tmp_path / "第一次"))
+    assert "共 2 个工作簿：成功 2，失败 0，跳过 2" in first.stdout, first.stdout + first.stderr
+    (src / "汇总.xlsx").write_bytes((tmp_path / "第一次" / "汇总.xlsx").read_bytes())
+    again = perfxl("batch", str(src), "-o", str(tmp_path / "第二次"), "--json")
+    assert again.returncode == 0, again.stderr
+    doc = json.loads(again.stdout)
+    assert [r["file"] for r in doc["results"]] == ["甲.xlsx", "自评.xlsx"]
+    skipped = ["汇总.xlsx", "甲_评分结果.xlsx", "问卷分析.xlsx"]
+    assert [s["file"] for s in doc["skipped"]] == skipped
+    assert all("perfxl 写出的评分结果" in s["reason"] for s in doc["skipped"])
+    assert outputs(tmp_path / "第二次") == ["汇总.xlsx", "甲.xlsx", "自评.xlsx"]
+    text = perfxl("batch", str(src), "-o", str(tmp_path / "第三次"))
+    assert [ln.split("：")[0] for ln in text.stderr.splitlines()] == [f"跳过 {name}" for name in skipped]
+
+
+def test_is_perfxl_output_reads_only_the_document_properties(tmp_path: Path) -> None:
+    from perfxl.book import is_perfxl_output
+
+    out = tmp_path / "结果.xlsx"
+    assert perfxl("score", str(EXAMPLE), "-o", str(out)).returncode == 0
+    assert is_perfxl_output(out)
+    for other in (EXAMPLE, FROM_TEMPLATE, tmp_path / "没有.xlsx", tmp_path):
+        assert not is_perfxl_output(other)
+    (tmp_path / "坏.xlsx").write_bytes(b"PK\x03\x04 broken")
+    assert not is_perfxl_output(tmp_path / "坏.xlsx")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,10 @@ def test_check_exits_1_on_errors_and_0_otherwise(tmp_path, capsys):
         (["rule", "每降低1%扣5%权重分", "--weight", "五分"], 2, "不是数字"),
         (["score", str(REF004), "--grades", "60,80,90"], 2, "从高到低"),
         (["frobnicate"], 2, "没有这个命令"),
+        (["score", str(REF004), "-o", "结果.ods"], 2, "不是 .xlsx 文件名"),
+        (["batch", str(REF004), "-o", "输出"], 1, "这是一个文件，不是文件夹（单个工作簿请用 perfxl score）"),
+        (["template", "project", "-o", f"{REF004}/模板.xlsx"], 1, "路径中有同名的文件"),
+        (["check", str(INPUTS)], 1, "这是一个文件夹，不是工作簿"),
     ],
 )
 def test_user_mistakes_are_one_chinese_line(args, code, needle, capsys):
@@ -130,3 +135,114 @@ def test_batch_demo(tmp_path, capsys):
     names = sorted(Path(r["file"]).name for r in data["results"])
     assert REF000.name in names and REF004.name in names
     assert (tmp_path / "out" / "汇总.xlsx").exists()
+
+
+def test_check_refuses_what_score_refuses_with_the_same_lines(tmp_path, capsys):
+    wb = openpyxl.load_workbook(REF004)
+    wb["指标"]["E3"] = "五分"
+    bad = tmp_path / "五分.xlsx"
+    wb.save(bad)
+    refused = []
+    for command in (["score", str(bad), "--no-output"], ["check", str(bad)], ["check", str(bad), "--json"]):
+        code, stdout, stderr = run(command, capsys)
+        assert code == 1 and stdout == "", command  # no total, no JSON
+        refused.append(stderr)
+    assert refused[0] == refused[1] == refused[2]
+    assert "单元格 E3：权重“五分”不是数字" in refused[0] and "无法计分的数据" in refused[0]
+
+
+# --- no English in front of users -------------------------------------------------------
+
+# words a Chinese user may see: the tool, file formats and products; command and option
+# names, the template kinds and the user's own input are taken out before looking
+ALLOWED_WORDS = {
+    "perfxl",
+    "xlsx",
+    "xlsm",
+    "xls",
+    "ods",
+    "JSON",
+    "CSV",
+    "csv",
+    "Excel",
+    "WPS",
+    "LibreOffice",
+    "CPU",
+}
+ALLOWED_WORDS |= {"Cronbach"}  # Cronbach α, the name of the statistic
+ALLOWED_WORDS |= {
+    part for kind in ("project", "department", "self-project", "self-department") for part in kind.split("-")
+}
+
+
+def english_words(text: str, args: list[str] = ()) -> list[str]:
+    for arg in sorted(args, key=len, reverse=True):
+        text = text.replace(arg, " ")
+    text = re.sub(r"(?<![\w-])--?[a-z][a-z-]*", " ", text)  # option names
+    return [w for w in re.findall(r"[A-Za-z]{2,}", text) if w not in ALLOWED_WORDS and w not in cli.commands]
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], [], *([c, "--help"] for c in sorted(cli.commands)), ["score", "-h"]]
+)
+def test_help_pages_are_chinese(args, capsys):
+    code, stdout, stderr = run(args, capsys)
+    assert code == 0 and stdout.startswith("用法：perfxl") and not stderr
+    assert "选项：" in stdout and "-h, --help" in stdout and "显示此帮助并退出" in stdout
+    if not args or args == ["--help"]:
+        assert "命令：" in stdout
+    assert english_words(stdout) == [], stdout
+
+
+USAGE_ERRORS = [
+    (["template", "self-projekt", "-o", "模板.xlsx"], "不是可选值"),
+    (["template"], "缺少参数 类型"),
+    (["template", "project"], "缺少选项 --output"),
+    (["batch", "甲", "-o", "乙", "--jobs", "0"], "应不小于 1"),
+    (["batch", "甲", "-o", "乙", "--jobs", "abc"], "不是整数"),
+    (["batch", "甲"], "缺少选项 --output"),
+    (["batch"], "缺少参数 输入文件夹"),
+    (["score"], "缺少参数 输入.xlsx"),
+    (["score", "甲.xlsx", "--rate-digits", "9"], "应在 0 到 4 之间"),
+    (["score", "甲.xlsx", "--expert-weight", "2"], "应在 0 到 1 之间"),
+    (["score", "甲.xlsx", "--expert-weight", "很多"], "不是数"),
+    (["score", "甲.xlsx", "--grades"], "需要一个值"),
+    (["score", "甲.xlsx", "--json=1"], "不需要值"),
+    (["score", "甲.xlsx", "乙.xlsx"], "多余的参数"),
+    (["score", "甲.xlsx", "--bogus"], "没有这个选项"),
+    (["score", "甲.xlsx", "--jsn"], "是否想用 --json"),
+    (["score", "甲.xlsx", "--grades", "60,80,90"], "从高到低"),
+    (["rule"], "缺少参数 评分标准"),
+    (["rule", "每项扣1分", "--failures", "-1"], "应不小于 0"),
+    (["rule", "每项扣1分", "--weight", "五分"], "不是数字"),
+    (["survey", "甲.xlsx", "--min-seconds", "-3"], "应不小于 0"),
+    (["frobnicate"], "没有这个命令"),
+    (["scor"], "是否想用 score"),
+    (["--bogus"], "没有这个选项"),
+    (["--debug"], "缺少命令"),
+]
+
+
+@pytest.mark.parametrize(("args", "needle"), USAGE_ERRORS)
+def test_usage_errors_are_one_chinese_line(args, needle, capsys):
+    code, stdout, stderr = run(args, capsys)
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert code == 2 and not stdout
+    assert len(lines) == 1 and lines[0].startswith("用法错误：") and needle in lines[0], stderr
+    assert "--help 查看用法" in lines[0]
+    assert english_words(lines[0], args) == [], lines[0]
+
+
+def test_messages_of_a_run_are_chinese(tmp_path, capsys):
+    out = tmp_path / "评分.xlsx"
+    for args in (
+        ["score", str(REF004), "-o", str(out)],
+        ["check", str(REF000)],
+        ["rule", "每降低1%扣5%权重分", "-w", "5", "-t", "≥95%", "-a", "93.5%"],
+        ["survey", str(REF004)],
+        ["template", "survey", "-o", str(tmp_path / "问卷.xlsx")],
+        ["score", str(tmp_path / "没有.xlsx")],
+    ):
+        _code, stdout, stderr = run(args, capsys)
+        text = (stdout + stderr).replace(str(INPUTS), " ").replace(str(tmp_path), " ")
+        assert english_words(text) == [], (args, text)

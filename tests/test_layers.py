@@ -14,6 +14,7 @@ PKG = Path(__file__).resolve().parent.parent / "perfxl"
 # lower number = lower layer; a module imports only from strictly lower layers
 LAYERS: dict[str, int] = {
     "errors": 0,
+    "files": 0,
     "cells": 0,
     "numbers": 1,
     "book": 2,

@@ -169,7 +169,7 @@ def test_write_is_atomic_and_replaces(tmp_path: Path) -> None:
 def test_unwritable_folder_is_a_perfxl_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(PerfxlError, match="无法写入"):
+    with pytest.raises(PerfxlError, match="路径中有同名的文件"):
         templates.write_template("self-project", blocker / "模板.xlsx")
 
 
