@@ -232,6 +232,11 @@ class BatchReport:
     def succeeded(self) -> int:
         return len(self.summaries)
 
+    @property
+    def with_errors(self) -> int:
+        """Scored workbooks whose audit found errors (状态 有错误 in 汇总.xlsx)."""
+        return sum(1 for s in self.summaries if s.get("counts", {}).get("error"))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "results": self.results,

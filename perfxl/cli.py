@@ -501,8 +501,10 @@ def batch(
         _echo_json(report.to_json())
     else:
         skipped = f"，跳过 {len(report.skipped)}" if report.skipped else ""
+        clean = report.succeeded - report.with_errors
         click.echo(
-            f"共 {report.total_files} 个工作簿：成功 {report.succeeded}，失败 {len(report.failed)}{skipped}"
+            f"共 {report.total_files} 个工作簿：计分成功 {clean}，有错误 {report.with_errors}，"
+            f"无法计分 {len(report.failed)}{skipped}"
         )
         for item in report.failed:
             _err(f"文件 {item['file']}：{item['error']}")
