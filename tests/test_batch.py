@@ -6,9 +6,8 @@ plus files that must be skipped, is scored a few times through the real command 
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import resource
 import statistics
 import subprocess
