@@ -163,6 +163,21 @@ def _write_value(ws: Any, r: int, c: int, value: object, fmt: Any, fmts: Formats
         ws.write_string(r, c, str(value), fmt)
 
 
+def _shown_value(sheet: Sheet, r: int, c: int) -> object:
+    """What a copied cell shows: its value; for a formula saved without its result (a script
+    filled the workbook), the value perfxl computes for a plain sum, else the formula's text."""
+    value = sheet.value(r, c)
+    if (r, c) not in sheet.uncached:
+        return value
+    text = sheet.formula_text.get((r, c))
+    if not text:
+        return value
+    from .sums import evaluate_sum
+
+    total = evaluate_sum(text, sheet)
+    return total if total is not None else f"={text}"
+
+
 def copy_sheet(
     wb: Any,
     sheet: Sheet,
@@ -187,7 +202,7 @@ def copy_sheet(
     for (r0, c0), (r1, c1) in sheet.merged:
         if (r0, c0) == (r1, c1):
             continue
-        value = sheet.value(r0, c0)
+        value = _shown_value(sheet, r0, c0)
         fmt = fmts.header if header_row is not None and r0 <= header_row else body
         fmt = marks.get((r0, c0), fmt)
         if isinstance(value, str):
@@ -205,11 +220,13 @@ def copy_sheet(
             if (r, c) in merged_cells:
                 continue
             fmt = fmts.header if is_header else col_formats.get(c, body)
+            if (r, c) in sheet.uncached:
+                value = _shown_value(sheet, r, c)
             _write_value(ws, r, c, value, fmt, fmts)
     for (r, c), fmt in marks.items():
         if (r, c) in merged_cells:
             continue
-        value = sheet.value(r, c)
+        value = _shown_value(sheet, r, c)
         if value is None or value == "":
             ws.write_blank(r, c, None, fmt)
         else:

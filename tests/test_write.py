@@ -428,3 +428,23 @@ def test_a_finding_on_a_merged_cell_colours_the_merged_range(tmp_path):
     assert "F4:G4" in {str(r) for r in out.merged_cells.ranges}
     assert out["F4"].value == 99 and out["F4"].fill.fgColor.rgb.endswith(LEVEL_FILLS["error"][1:])
     assert "合计与各项之和不符" in out["F4"].comment.text
+
+
+def test_totals_saved_without_results_are_shown_in_the_copy(tmp_path: Path) -> None:
+    """A form filled by a script keeps its 总分 formulas without results: the annotated copy
+    shows the sums perfxl computes (a new user saw the declared total vanish)."""
+    import perfxl
+    from perfxl.templates import Funds, SelfForm, SelfLine, write_self_form
+
+    form = SelfForm(
+        funds={"年度资金总额": Funds(100, 100, 90)},
+        exec_score=9,
+        lines=(SelfLine("产出指标", "数量指标", "培训", "≥10次", "10次", 90, 90),),
+    )
+    path = write_self_form(form, tmp_path / "form.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.save(tmp_path / "script.xlsx")  # openpyxl keeps formulas, drops their results
+    out = perfxl.write_annotated(perfxl.score(tmp_path / "script.xlsx"), tmp_path / "out.xlsx")
+    ws = openpyxl.load_workbook(out)["评分表"]
+    row = next(c.row for r in ws.iter_rows() for c in r if c.value == "总分")
+    assert [ws.cell(row, c).value for c in (7, 8)] == [100, 99]
