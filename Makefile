@@ -6,10 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -q -n auto
-LO_PACKAGES := libreoffice-calc-nogui poppler-utils fonts-wqy-microhei
+LO_PACKAGES := libreoffice-calc-nogui python3-uno poppler-utils fonts-wqy-microhei
 
-# True when this shell can run LibreOffice.
-HAVE_LO = command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1
+# True when this shell can run LibreOffice (and Debian's python3 can drive it through UNO, which
+# the row-insertion test of the templates needs).
+HAVE_LO = { command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; } && \
+	{ ! [ -x /usr/bin/python3 ] || /usr/bin/python3 -c 'import uno' 2>/dev/null; }
 # True when we may install Debian packages ourselves.
 CAN_APT = command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]
 
