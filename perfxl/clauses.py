@@ -462,6 +462,8 @@ def classify(text: str) -> Clause:
     """Read one clause."""
     c = Clause(text)
     award = _PER_ITEM_AWARD.search(text)
+    if award and re.match(r"每[^,;。]{0,3}?[都均]", text[award.start() :]):
+        award = None  # 每月都按时报送得6分: every month, not per occurrence
     if award and not re.search(r"扣|减", text):
         # 每获得一项表彰加0.5分，最多加2分 / 有一次会议纪要的得1分，最多得2分
         c.kind, c.points = "award", Decimal(award.group(1))
@@ -853,6 +855,12 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
                 )
                 labels.remove(lab)
                 conds.append(lab)
+    every = _every_time(labels, conds)
+    if every is not None:  # 每月都按时报送得6分 beside 有1-3次未按时…得4分: the count 0
+        every.kind, every.cond = "condition", {"lo": Decimal(0), "lo_incl": True, "hi": Decimal(0),
+                                                "hi_incl": True, "percent": False, "abs": False}  # fmt: skip
+        labels.remove(every)
+        conds.append(every)
     # 无结余，3分；有结余但不超过上年结转，2分 — words mixed with numbers: a person reads them
     if conds and labels and not all(c.points == 0 or c.full for c in labels):
         return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现", final=False)
@@ -867,6 +875,7 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         for lab in labels:  # 否则不得分
             if lab.points not in (None, Decimal(0)):
                 return _manual(clauses, lab, "无法与数值档次对应")
+        _close_integer_ranges(tiers)
         if _overlap(tiers) or _contradicting_nests(tiers):
             return _manual(clauses, conds[0], "各档区间重叠")
         tiers.sort(key=_tier_order)
@@ -876,6 +885,8 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
                 return _manual(clauses, conds[-1], "的“依次类推”无法确定后续各档")
             tiers, explicit_else = extended, True
         params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
+        if _counts_failures(tiers, conds):
+            params["count_failures"] = True  # 有1-3次未按时报送: the 不符合项数 when 业绩值 is blank
         if not explicit_else:
             params["otherwise"] = "manual"
         shown = "；".join(str(t["label"]) for t in tiers)
@@ -922,6 +933,49 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款", final=False
         )
     return None
+
+
+_FAILURE_WORDS = re.compile(r"未|没有|不[能按合符]|迟|差错|错误|违[规纪法]|问题|投诉|事故")
+
+
+def _integer_tiers(tiers: list[dict[str, Any]]) -> bool:
+    return bool(tiers) and all(
+        not t.get("percent")
+        and all(t.get(k) is None or t[k] == t[k].to_integral_value() for k in ("lo", "hi"))
+        for t in tiers
+    )
+
+
+def _close_integer_ranges(tiers: list[dict[str, Any]]) -> None:
+    """1-3次得4分；4-6次得2分: counts tile the integers, so each range includes its upper end
+    (3 is in 1-3) wherever the next range starts one above it."""
+    if not _integer_tiers(tiers):
+        return
+    starts = {t["lo"] for t in tiers if t.get("lo") is not None and t.get("lo_incl", True)}
+    for t in tiers:
+        if t.get("hi") is not None and not t.get("hi_incl") and t["hi"] + 1 in starts:
+            t["hi_incl"] = True
+
+
+def _every_time(labels: list[Clause], conds: list[Clause]) -> Clause | None:
+    """The level "every time" (每月都按时报送得6分) beside tiers over a count of failures that
+    start at 1 (有1-3次未按时…得4分) and all give less: it is the count 0."""
+    tiers = [_tier_of(c) for c in conds]
+    starts = [t["lo"] for t in tiers if t.get("lo") is not None]
+    if not _counts_failures(tiers, conds) or min(starts, default=None) != 1:
+        return None
+    every = [lab for lab in labels if lab.points and re.search(r"[都均]|全部", lab.text)]
+    if len(every) != 1 or every[0].points_unit != "points" or every[0].cost is not None:
+        return None
+    if any(t.get("unit") != "points" or t["points"] >= (every[0].points or 0) for t in tiers):
+        return None
+    return every[0]
+
+
+def _counts_failures(tiers: list[dict[str, Any]], conds: list[Clause]) -> bool:
+    """Tiers over a count of failures (迟报1-3次 / 出现2次差错): scored from 不符合项数 as well."""
+    counted = [c for c in conds if c.cond.get("hi") != 0]  # the count 0 (每月都按时) names no failure
+    return _integer_tiers(tiers) and bool(counted) and all(_FAILURE_WORDS.search(c.text) for c in counted)
 
 
 _ONWARDS = re.compile(r"[依以]次类推|[依以]此类推")

@@ -969,6 +969,9 @@ def _tier_points(tier: dict[str, Any], weight: Decimal) -> Decimal:
 
 def score_tiers(rule: Rule, f: Facts) -> Outcome:
     a, _ = _measured(rule, f)
+    what = "实际"
+    if a is None and rule.params.get("count_failures") and f.failures is not None:
+        a, what = Decimal(f.failures), "不符合项数"  # 有1-3次未按时报送: the count of failures
     if a is None:
         return _missing("业绩值")
     v = abs(a) if rule.params.get("abs") else a
@@ -977,7 +980,7 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
             s = min(_tier_points(tier, f.weight), f.weight)
             return Outcome(
                 s,
-                f"实际 {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分",
+                f"{what} {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分",
             )
     if rule.params.get("otherwise") == "manual":
         return Outcome(
@@ -987,7 +990,9 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
 
 
 def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
-    a = _measured_expr(rule, refs, f)
+    a = _measured_expr(rule, refs, f) if f.actual_value is not None else None
+    if a is None and rule.params.get("count_failures") and f.failures is not None:
+        a = refs.failures
     if a is None:
         return None
     v = f"ABS({a})" if rule.params.get("abs") else a

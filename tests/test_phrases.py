@@ -602,3 +602,17 @@ def test_onwards_without_an_even_run_is_left_to_a_person() -> None:
 
     got = perfxl.explain_rule("完成100%得10分,完成90%得9分,完成80%得7分,依次类推。", weight=10, actual="60%")
     assert got.kind == "manual" and got.score is None
+
+
+def test_count_ranges_include_their_upper_end_and_every_month_is_not_per_occurrence() -> None:
+    """迟报1-2次得3分；3-4次得1分: 2 is in 1-2; 每月都按时报送得5分 is the count 0, not 5 points a month."""
+    import perfxl
+
+    text = "每月都按时报送得5分;迟报1-2次得3分;迟报3-4次得1分;迟报5次及以上不得分。"
+    got = {n: perfxl.explain_rule(text, weight=5, failures=n).score for n in (0, 1, 2, 3, 4, 5, 9)}
+    assert got == {0: 5, 1: 3, 2: 3, 3: 1, 4: 1, 5: 0, 9: 0}
+    # an actual written as a count scores the same
+    assert perfxl.explain_rule(text, weight=5, actual="2次").score == 3
+    # counts of something good are not read from 不符合项数
+    good = "完成1-2项得2分;完成3项及以上得5分。"
+    assert perfxl.explain_rule(good, weight=5, failures=2).score is None

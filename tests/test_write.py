@@ -448,3 +448,31 @@ def test_totals_saved_without_results_are_shown_in_the_copy(tmp_path: Path) -> N
     ws = openpyxl.load_workbook(out)["评分表"]
     row = next(c.row for r in ws.iter_rows() for c in r if c.value == "总分")
     assert [ws.cell(row, c).value for c in (7, 8)] == [100, 99]
+
+
+def test_count_tiers_from_the_failures_column_recalculate(tmp_path, lo):
+    """每月都按时报送得6分；有1-3次未按时得4分；4-6次得2分…: tiers over the 不符合项数, 3 in 1-3,
+    the formula reads the 不符合项数 cell, and LibreOffice computes the same."""
+    import xlsxwriter
+
+    rule = (
+        "每月都能够在8日前报送快报数据,得6分;期间有1-3次未能够在当月8日前报送快报数据,得4分;"
+        "期间有4-6次未能够在当月8日前报送快报数据,得2分;期间有7-9次未能够在当月8日前报送快报数据,得1分;"
+        "期间有10次及10次以上未在当月8日前报送快报数据,不得分。"
+    )
+    path = tmp_path / "counts.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("指标")
+        for c, head in enumerate(["三级指标", "权重", "评分标准", "不符合项数", "得分"]):
+            ws.write_string(0, c, head)
+        for r, (failures, declared) in enumerate([(0, 6), (3, 4), (4, 2), (12, 0)], start=1):
+            ws.write_string(r, 0, f"快报报送{r}")
+            ws.write_number(r, 1, 6)
+            ws.write_string(r, 2, rule)
+            ws.write_number(r, 3, failures)
+            ws.write_number(r, 4, declared)
+    ev = perfxl.score(path)
+    assert [float(r.final) for r in ev.indicators] == [6, 4, 2, 0]
+    assert {r.rule.kind for r in ev.indicators} == {"tiers"}
+    dest = perfxl.write_annotated(ev, tmp_path / "out.xlsx")
+    assert lo.compare(dest) == []
