@@ -808,7 +808,10 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     if len(items) == 1 and not conds and not labels:
         # 出台了…实施办法(3分): one item, earned or not
         item = items[0]
-        levels = [(item.label, item.points, item.points_unit), (NOT_MET, Decimal(0), "points")]
+        name = item.label or re.sub(rf"[(]{NUM}分[)]", "", item.text).strip("。,;: ")
+        if not name and clauses.index(item) > 0:  # 有制度、有台账。(10分): the sentence before names it
+            name = clauses[clauses.index(item) - 1].text.strip("。,;: ")
+        levels = [(name, item.points, item.points_unit), (NOT_MET, Decimal(0), "points")]
         return Reading(_labels_rule(levels), clauses)
     if items and not conds:
         if labels and not all(c.full or c.points == 0 for c in labels):

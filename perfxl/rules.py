@@ -1256,9 +1256,14 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
     if pair is not None and f.judgements:
         # 全部符合 picks the positive level; any × the other (制度健全、执行有效、监督到位，得满分) —
         # unless the other level is only implied and several points were judged: partly met is a
-        # person's call (有制度、有台账、有经费、有网络。(10分) with √√×√)
-        if not all(f.judgements) and len(f.judgements) > 1 and pair[1]["label"] in _IMPLIED_LEVELS:
-            return None, ""
+        # person's call (有制度、有台账、有经费、有网络。(10分) with √√×√); none met is not
+        if (
+            any(f.judgements)
+            and not all(f.judgements)
+            and len(f.judgements) > 1
+            and pair[1]["label"] in _IMPLIED_LEVELS
+        ):
+            return None, ""  # ×××× (none of them) is the implied level itself
         return (pair[0] if all(f.judgements) else pair[1]), "要点判定"
     if pair is not None and f.failures is not None:
         return (pair[0] if f.failures == 0 else pair[1]), f"不符合项数 {f.failures}"

@@ -616,3 +616,14 @@ def test_count_ranges_include_their_upper_end_and_every_month_is_not_per_occurre
     # counts of something good are not read from 不符合项数
     good = "完成1-2项得2分;完成3项及以上得5分。"
     assert perfxl.explain_rule(good, weight=5, failures=2).score is None
+
+
+@pytest.mark.parametrize(("judgements", "expected"), [("√√√√", "10"), ("××××", "0"), ("√√×√", None)])
+def test_one_item_with_several_requirements(judgements: str, expected: str | None) -> None:
+    """有制度、有台账、有经费、有网络。(10分): all met → 10, none met → 0, partly met → a person."""
+    import perfxl
+
+    got = perfxl.explain_rule("有制度、有台账、有经费、有网络。(10分)", weight=10, judgements=judgements)
+    assert got.score == (Decimal(expected) if expected is not None else None)
+    if expected == "10":
+        assert "有制度、有台账、有经费、有网络" in got.reason
