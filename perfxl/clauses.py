@@ -866,7 +866,14 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         conds.append(every)
     # 无结余，3分；有结余但不超过上年结转，2分 — words mixed with numbers: a person reads them
     if conds and labels and not all(c.points == 0 or c.full for c in labels):
-        return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现", final=False)
+        if not all(c.points == 0 and not c.full and c.cost is None for c in conds) or steps or items:
+            return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现", final=False)
+        # 各分户均符合标准得3分；差错率超过20%不得分: a value past the numeric line scores 0,
+        # anything else is the words' level, a person's call
+        tiers = [_tier_of(c) for c in conds]
+        shown = "；".join(str(t["label"]) for t in tiers)
+        zero_line = {"tiers": tiers, "abs": absolute, "otherwise": "manual"}
+        return Reading(Rule("tiers", zero_line, f"分档法：{shown}；其余按文字档次由评价人员判断"), clauses)
     if conds:
         tiers = [_tier_of(c) for c in conds]
         # a value no tier covers is 0 only where the text says so (否则/其余…不得分); a gap

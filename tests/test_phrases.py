@@ -627,3 +627,17 @@ def test_one_item_with_several_requirements(judgements: str, expected: str | Non
     assert got.score == (Decimal(expected) if expected is not None else None)
     if expected == "10":
         assert "有制度、有台账、有经费、有网络" in got.reason
+
+
+@pytest.mark.parametrize(("actual", "expected"), [("25%", "0"), ("8%", None)])
+def test_words_beside_a_numeric_zero_line(actual: str, expected: str | None) -> None:
+    """全年各分户均符合标准得3分；全年累计差错率超过20%不得分: past the numeric line 0, else the
+    words' level (a person); a numeric tier that gives points beside words stays 人工."""
+    import perfxl
+
+    got = perfxl.explain_rule(
+        "全年各分户均符合标准得3分;全年累计差错率超过20%不得分。", weight=3, actual=actual
+    )
+    assert got.score == (Decimal(expected) if expected is not None else None)
+    mixed = perfxl.explain_rule("完成全部任务得5分；完成率90%以上得4分", weight=5, actual="100%")
+    assert mixed.kind == "manual"

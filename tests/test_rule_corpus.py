@@ -186,4 +186,4 @@ def test_the_heldout_texts_give_no_wrong_number():
     from corpus import CORPUS
 
     s = summary(evaluate(load(CORPUS / "heldout")))["real"]
-    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 36, s
+    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 37, s
