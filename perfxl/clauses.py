@@ -1256,6 +1256,8 @@ def _compose_step(
     band = _band_from_zero(clauses, s, zero_conds, labels, params)
     if band is not None:
         return band
+    if _zero_beyond(s, zero_conds, labels, params):
+        zero_conds = []
     if zero_conds:
         return _manual(clauses, zero_conds[0], "的不得分条件无法与扣分条款对应", final=False)
     if s["direction"] == "above":
@@ -1269,6 +1271,29 @@ def _compose_step(
         ),
         clauses,
     )
+
+
+def _zero_beyond(
+    s: dict[str, Any], zero_conds: list[Clause], labels: list[Clause], params: dict[str, Any]
+) -> bool:
+    """不超过目标值得5分；每超过1%扣0.5分；超过20%的，不得分: the zero line is a distance past the
+    target counted like the steps (``zero_beyond``, in percent).  True when it applies."""
+    if len(zero_conds) != 1 or s["direction"] != "above" or s["unit"] != "%":
+        return False
+    z = zero_conds[0].cond
+    if not z.get("percent") or z.get("lo") is None or z.get("hi") is not None or z["lo"] <= 0:
+        return False
+    if not re.search(r"超过|超出|高于", zero_conds[0].text):
+        return False
+    if not any(
+        (lab.full or lab.points) and re.search(r"不超过|未超过|不高于|以内", lab.label or lab.text)
+        for lab in labels
+    ):
+        return False
+    params["zero_beyond"] = z["lo"]
+    if z.get("lo_incl"):
+        params["zero_beyond_incl"] = True
+    return True
 
 
 def _band_from_zero(

@@ -507,6 +507,12 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
             return Outcome(None, "标杆值为0，无法计算偏离比例", needs="非零标杆值")
         steps = gap / abs(t) * HUNDRED / per
         gap_text = f"{side}{shown_t} {fmt_num(gap / abs(t) * HUNDRED)}%"
+    beyond = p.get("zero_beyond")
+    if beyond is not None and not p.get("absolute"):
+        # 超过20%的，不得分: the same distance the steps count, past a stated line
+        distance = steps * per
+        if distance > beyond or (p.get("zero_beyond_incl") and distance == beyond):
+            return Outcome(ZERO, f"实际 {shown_a}，{gap_text}，超过 {fmt_num(beyond)}%，不得分")
     amount = steps * _deduct_amount(p, f.weight)
     capped = ""
     most = _max_deduct(p, f.weight)
@@ -596,6 +602,10 @@ def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
     if floor_at is not None:
         op = "<" if comp in (GE, GT) else ">"
         body = f"IF({a}{op}{_num(floor_at)},0,{body})"
+    beyond = p.get("zero_beyond")
+    if beyond is not None and not p.get("absolute"):
+        op = ">=" if p.get("zero_beyond_incl") else ">"
+        body = f"IF({units}*{per}{op}{_num(beyond)},0,{body})"
     met = f"{a}={t}" if comp == "both" else f"{a}{_EXCEL_CMP[comp]}{t}"
     return f"IF({met},{full},{body})"
 
