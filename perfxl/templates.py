@@ -43,7 +43,8 @@ from typing import Any
 from . import files
 from .catalog import DEPARTMENT_INDICATORS, PROJECT_INDICATORS, CatalogRow
 from .errors import PerfxlError
-from .read import LABELS
+from .numbers import parse_number
+from .read import LABELS, header_key
 
 KINDS = ("project", "department", "self-project", "self-department", "survey")
 
@@ -329,14 +330,16 @@ def _check_kind(kind: str) -> None:
 
 
 def _canonical(header: str) -> str:
-    from .read import header_key
-
     key = header_key(header)
     assert key is not None, header
     return key
 
 
-INDICATOR_KEYS = tuple(_canonical(h) for h in INDICATOR_HEADER if not h.startswith("专家") and h != "得分率")
+# the canonical key each fillable column of the 指标 sheet holds (experts and 得分率 are not filled)
+INDICATOR_KEY_OF = {h: _canonical(h) for h in INDICATOR_HEADER if not h.startswith("专家") and h != "得分率"}
+INDICATOR_KEYS = tuple(INDICATOR_KEY_OF.values())
+INDICATOR_COL = {name: i for i, name in enumerate(INDICATOR_HEADER)}
+INDICATOR_WIDTH = {name: width for name, width, _ in INDICATOR_COLUMNS}
 SELF_KEYS = tuple(_canonical(h) for h in SELF_HEADER)
 
 
@@ -376,19 +379,14 @@ def _self_line(row: Mapping[str, object]) -> SelfLine:
 
 
 def _number(value: object, label: str) -> float | None:
-    """A number column's value: numbers stay, numeric text becomes a number, other text is an error."""
+    """A number column's value (5, "5", "5分", "1,000"): the reader's own number parsing; text
+    that is no number (or a percentage in a points column) is an error."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
+    q = None if isinstance(value, bool) else parse_number(value)
+    if q is None or q.percent:
         raise PerfxlError(f"“{label}”应为数字，而不是“{value}”")
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().replace("，", "").replace(",", "")
-    text = text.removesuffix("分")
-    try:
-        return float(text)
-    except ValueError:
-        raise PerfxlError(f"“{label}”应为数字，而不是“{value}”") from None
+    return float(q.value)
 
 
 def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
@@ -872,7 +870,7 @@ def _write_indicators(
 ) -> None:
     f = bk.f
     ws = bk.sheet(INDICATOR_SHEET)
-    col = {name: i for i, name in enumerate(INDICATOR_HEADER)}
+    col = INDICATOR_COL
     ncols = len(INDICATOR_COLUMNS)
     for i, (_name, width, _kind) in enumerate(INDICATOR_COLUMNS):
         ws.set_column(i, i, width)
@@ -933,26 +931,22 @@ def _write_indicators(
 
 def _indicator_row(bk: _Book, ws: Any, r: int, values: Mapping[str, object], rate: bool) -> None:
     """One row of the 指标 sheet: input cells (filled from ``values`` by canonical key) and 得分率."""
-    col = {name: i for i, name in enumerate(INDICATOR_HEADER)}
     for c, (name, _width, cell) in enumerate(INDICATOR_COLUMNS):
         if cell == "rate":
             if rate:
-                w, s = _cell(r, col["权重"]), _cell(r, col["得分"])
+                w, s = _cell(r, INDICATOR_COL["权重"]), _cell(r, INDICATOR_COL["得分"])
                 weight, score = _number(values.get("weight"), "权重"), _number(values.get("score"), "得分")
                 cached = round(score / weight, 6) if weight and score is not None else ""
                 ws.write_formula(r, c, f'=IF(OR(N({w})=0,{s}=""),"",{s}/{w})', bk.f["pct"], cached)
             else:
                 ws.write_blank(r, c, None, bk.f["text"])
             continue
-        key = _canonical(name) if not name.startswith("专家") else ""
+        key = INDICATOR_KEY_OF.get(name)
         value = values.get(key) if key else None
         if cell in ("num", "int") and value is not None:
             value = _number(value, name)
         _put(ws, r, c, value, bk.cell[cell])
-    widths = [
-        (values.get(k), dict((n, w) for n, w, _ in INDICATOR_COLUMNS)[LABELS[k]])
-        for k in ("name", "explanation", "rule")
-    ]
+    widths = [(values.get(k), INDICATOR_WIDTH[LABELS[k]]) for k in ("name", "explanation", "rule")]
     ws.set_row(r, _row_height(widths, 20))
 
 

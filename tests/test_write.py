@@ -237,19 +237,22 @@ def _print_area_end(ws) -> tuple[str, int]:
     return col, int(row)
 
 
+VERDICT_LABELS = {
+    "申报总分",
+    "复核总分（perfxl）",
+    "差异（申报−复核）",
+    "权重合计（不含加减分）",
+    "申报等级",
+    "复核等级",
+}
+
+
 def _verdict(ws, final_col: int) -> dict[str, object]:
     """The 复核结论 under the table: {label: value in the 最终得分 column}."""
     out = {}
     for row in ws.iter_rows(min_col=final_col - 1, max_col=final_col - 1):
         label = row[0].value
-        if isinstance(label, str) and label in {
-            "申报总分",
-            "复核总分（perfxl）",
-            "差异（申报−复核）",
-            "权重合计（不含加减分）",
-            "申报等级",
-            "复核等级",
-        }:
+        if isinstance(label, str) and label in VERDICT_LABELS:
             out[label] = ws.cell(row[0].row, final_col).value
     return out
 
@@ -282,14 +285,7 @@ def test_verdict_under_the_table_is_formulas_recalculated_by_libreoffice(outputs
     ws = openpyxl.load_workbook(dest)["评分表"]
     final = _calc_col(ws, ev.table.header_row, "最终得分")
     formulas = _verdict(ws, final)
-    assert set(formulas) == {
-        "申报总分",
-        "复核总分（perfxl）",
-        "差异（申报−复核）",
-        "权重合计（不含加减分）",
-        "申报等级",
-        "复核等级",
-    }
+    assert set(formulas) == VERDICT_LABELS
     assert all(str(v).startswith("=") for v in formulas.values()), formulas
     assert formulas["申报总分"] == "=M32"  # the table's 合计 row
     assert formulas["申报等级"].startswith("='项目信息'!")  # 项目信息 评价等级
