@@ -92,8 +92,11 @@ def _nothing_to_score(root: Path, folder: Folder, recursive: bool) -> PerfxlErro
     return PerfxlError(f"文件夹 {root} 中没有工作簿（{kinds}），请检查路径")
 
 
-def score_one(src: str, dest: str, options: Options, label: str, details: bool = True) -> dict[str, Any]:
-    """Worker: score one workbook and write its output; never raises for a bad file.
+def score_one(
+    src: str, dest: str, options: Options, label: str, details: bool = True, with_report: bool = False
+) -> dict[str, Any]:
+    """Worker: score one workbook and write its output (and, with *with_report*, the report draft
+    beside it, same name, .docx); never raises for a bad file.
 
     Returns ``{"file", "summary"}`` (what 汇总.xlsx needs) plus ``"result"`` (the full JSON
     object) when *details* is true, or ``{"file", "error"}``.
@@ -117,6 +120,8 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
         write_output(dest, ev, book)
         data = ev.to_dict()
         data["output"] = dest
+        if with_report:
+            data["report"] = str(_write_report(ev, dest))
         out = {"file": label, "summary": summarize(data)}
         if details:
             out["result"] = data
@@ -129,6 +134,16 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
         return {"file": label, "error": "内存不足，工作簿过大"}
     except Exception as exc:  # a bug must not stop the batch; it is reported per file
         return {"file": label, "error": f"内部错误：{exc.__class__.__name__}: {exc}"}
+
+
+def _write_report(ev: Evaluation, dest: str) -> Path:
+    """The report draft beside the annotated workbook; a failure names what was written."""
+    from .report import write_report
+
+    try:
+        return write_report(ev, Path(dest).with_suffix(".docx"))
+    except PerfxlError as exc:
+        raise PerfxlError(f"评分表已写出，报告未写出：{exc.line()}") from None
 
 
 def summarize(data: dict[str, Any]) -> dict[str, Any]:
@@ -220,8 +235,10 @@ def run_batch(
     recursive: bool = False,
     progress: bool = False,
     details: bool = True,
+    with_reports: bool = False,
 ) -> BatchReport:
-    """Score every workbook under *input_dir* into *output_dir*, then write 汇总.xlsx.
+    """Score every workbook under *input_dir* into *output_dir*, then write 汇总.xlsx;
+    with *with_reports*, a report draft (.docx) beside each annotated workbook.
 
     With *details* false, only the summary of each workbook is kept (``report.results``
     stays empty); the ``--json`` output needs the details.  A folder without workbooks to
@@ -243,7 +260,7 @@ def run_batch(
     _prepare_output(output_dir)
     dests = output_paths(folder.workbooks, input_dir, output_dir)
     tasks = [
-        (str(f), str(dest), options, f.relative_to(input_dir).as_posix(), details)
+        (str(f), str(dest), options, f.relative_to(input_dir).as_posix(), details, with_reports)
         for f, dest in zip(folder.workbooks, dests, strict=True)
     ]
     report = BatchReport(total_files=len(tasks))
