@@ -606,14 +606,15 @@ REPORT_KINDS = ("auto", "project", "department", "self")
 @scoring_options
 def report(input_path: Path, output: Path | None, kind: str, **opts: Any) -> None:
     """报告：写出评价报告草稿（Word），数字均取自计分结果，需人工补充之处以黄色“【待填写：…】”标出。"""
-    from .api import write_report
+    from .api import preload_report, write_report
 
-    ev = _scored(input_path, opts)
     out = output or input_path.with_name(f"{input_path.stem}_评价报告.docx")
-    try:
-        write_report(ev, out, kind)
-    except PerfxlError as exc:
-        _fail(exc)
+    with preload_report():  # matplotlib loads in a helper process while the workbook is scored
+        ev = _scored(input_path, opts)
+        try:
+            write_report(ev, out, kind)
+        except PerfxlError as exc:
+            _fail(exc)
     click.echo(f"{ev.title}：总分 {ev.total}，等级 {ev.grade}")
     click.echo(f"已写出报告：{out}")
 

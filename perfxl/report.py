@@ -28,7 +28,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
 from . import files
-from .chart import bar_chart, find_cjk_font
+from .chart import draw
 from .errors import PerfxlError
 from .evaluate import Evaluation
 from .report_text import (
@@ -92,8 +92,7 @@ def render(draft: Draft) -> bytes:
     """The .docx file of a draft, as bytes."""
     doc = Document()
     _setup(doc, draft)
-    font_path = find_cjk_font() if any(isinstance(b, Chart) for b in draft.blocks) else ""
-    _Body(doc, font_path).add(draft.blocks)
+    _Body(doc).add(draft.blocks)
     raw = io.BytesIO()
     doc.save(raw)
     return _stable_zip(raw.getvalue())
@@ -293,9 +292,8 @@ def _p_xml(
 class _Body:
     """Appends the blocks to the document body, before its final section properties."""
 
-    def __init__(self, doc: Any, font_path: str) -> None:
+    def __init__(self, doc: Any) -> None:
         self.doc = doc
-        self.font_path = font_path
         self.ids = {
             name: doc.styles[name].style_id
             for name in (
@@ -390,7 +388,7 @@ class _Body:
         self.append(_p_xml("", style=text_style))  # a little space after the table
 
     def chart(self, block: Chart) -> None:
-        png = bar_chart(block.labels, block.values, block.texts, self.font_path)
+        png = draw(block.labels, block.values, block.texts)
         paragraph = self.doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.keep_with_next = True

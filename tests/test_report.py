@@ -511,3 +511,53 @@ def test_batch_report_failure_keeps_the_workbook(
     assert code == 1 and "评分表已写出，报告未写出：找不到中文字体" in stderr
     assert (tmp_path / "out" / REF004.name).is_file()
     assert not list((tmp_path / "out").glob("*.docx"))
+
+
+# --- the chart ------------------------------------------------------------------------------
+
+BARS = (
+    ["决策", "过程", "产出", "效益"],
+    [91.86, 65.65, 86.0, 99.42],
+    ["91.86%", "65.65%", "86.00%", "99.42%"],
+)
+
+
+def test_chart_is_a_png_drawn_the_same_here_and_in_the_helper_process() -> None:
+    here = chart.bar_chart(*BARS, chart.find_cjk_font())
+    assert here.startswith(b"\x89PNG\r\n\x1a\n")
+    with chart.preload():
+        helper = chart._helper
+        assert helper is not None
+        assert chart.draw(*BARS) == here
+    with pytest.raises(ChildProcessError):
+        os.waitpid(helper.pid, os.WNOHANG)  # reaped
+
+
+def test_an_unused_helper_is_stopped_and_a_failed_one_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    with chart.preload():
+        pid = chart._helper.pid if chart._helper else 0
+    assert chart._helper is None and pid
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    parent = os.getpid()
+    real = chart.bar_chart
+
+    def only_here(*args: object) -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("the helper fails")
+        return real(*args)
+
+    monkeypatch.setattr(chart, "bar_chart", only_here)
+    with chart.preload():
+        assert chart.draw(*BARS) == real(*BARS, chart.find_cjk_font())
+
+
+def test_report_command_on_a_blocked_workbook_leaves_no_helper(
+    make_xlsx, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = make_xlsx(
+        {"指标": {"A1": "三级指标", "B1": "权重", "C1": "得分", "A2": "甲", "B2": "五分", "C2": 3}}
+    )
+    code, _, stderr = run(["report", str(path), "-o", str(tmp_path / "r.docx")], capsys)
+    assert code == 1 and "无法计分的数据" in stderr
+    assert chart._helper is None and not (tmp_path / "r.docx").exists()
