@@ -713,7 +713,7 @@ def _group_analysis(g: GroupResult, w: _Writer, self_form: bool) -> None:
     text = f"{title}由"
     if subgroups:
         text += f" {len(subgroups)} 个二级指标、"
-    text += f" {len(g.members)} 个三级指标构成，权重 {points(g.weight)} 分，实际得分 {two(g.score)} 分，得分率 {pct(g.rate)}。"
+    text += f"{'' if subgroups else ' '}{len(g.members)} 个三级指标构成，权重 {points(g.weight)} 分，实际得分 {two(g.score)} 分，得分率 {pct(g.rate)}。"
     if lost:
         text += (
             "扣分的指标为：" + "、".join(f"“{display_name(i)}”（扣 {two(i.lost)} 分）" for i in lost) + "。"
