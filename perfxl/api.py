@@ -121,7 +121,7 @@ def write_report(ev: Evaluation, path: str | os.PathLike[str], kind: str = "auto
 def preload_report() -> AbstractContextManager[None]:
     """``with preload_report(): ev = score(...)`` — load the report's chart library in a helper
     process while the workbook is scored, so that :func:`write_report` (in or after the block)
-    finishes sooner on a machine with two cores.  Optional; without fork (Windows) it does nothing."""
+    finishes sooner on a machine with two cores.  Optional; it does nothing on systems other than Linux."""
     from .chart import preload
 
     return preload()

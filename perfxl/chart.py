@@ -7,8 +7,9 @@ matplotlib is imported only here, inside the functions, so that scoring never lo
 
 Importing matplotlib takes about half a second.  ``with preload():`` around the scoring of
 a workbook forks a helper process that imports it meanwhile, on another core, and
-:func:`draw` then draws the chart there (``perfxl report`` does so); without it, or where
-there is no fork, the chart is drawn in this process.
+:func:`draw` then draws the chart there (``perfxl report`` does so); without it, or on a
+system other than Linux (where fork after loading system libraries is not safe or not
+there), the chart is drawn in this process.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import io
 import json
 import os
 import signal
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -116,7 +118,7 @@ _helper: _Helper | None = None
 def preload() -> Iterator[None]:
     """Import matplotlib in a helper process while the block runs; the next :func:`draw` uses it."""
     global _helper
-    if _helper is None and hasattr(os, "fork"):
+    if _helper is None and sys.platform == "linux":
         request_r, request_w = os.pipe()
         reply_r, reply_w = os.pipe()
         pid = os.fork()

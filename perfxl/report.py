@@ -23,7 +23,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
 
@@ -186,10 +186,7 @@ def _styles(doc: Any) -> None:
 
 def _fonts(rpr: Any, east_asian: str) -> None:
     """Set the run fonts: *east_asian* for Chinese, Times New Roman for Latin; theme fonts removed."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = rpr.get_or_add_rFonts()  # in its place among the run properties
     for attr in list(fonts.attrib):
         if attr.endswith("Theme") or attr.endswith("theme"):
             del fonts.attrib[attr]
@@ -201,10 +198,7 @@ def _fonts(rpr: Any, east_asian: str) -> None:
 
 def _indent_chars(ppr: Any, hundredths: int) -> None:
     """First-line indent in characters (200 = two characters), as Chinese paragraphs are indented."""
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = OxmlElement("w:ind")
-        ppr.append(ind)
+    ind = ppr.get_or_add_ind()  # in its place among the paragraph properties (before w:outlineLvl)
     ind.set(qn("w:firstLineChars"), str(hundredths))
     ind.set(qn("w:firstLine"), str(int(BODY_SIZE.pt * 20 * hundredths / 100)))
 
