@@ -16,7 +16,8 @@ from .base import BUDGET_COLUMNS, BUDGET_ROWS, ITEMS
 from .errors import Finding
 from .evaluate import KIND_NAMES, Evaluation, GroupResult, IndicatorResult
 from .grades import Band
-from .numbers import fmt_num, fmt_pct, round_half_up
+from .numbers import fmt_num, round_half_up
+from .numbers import fmt_pct as pct
 from .rates import Rate, RateInput
 from .survey import METHOD_EXPLAIN, TALLY, SurveyResult
 
@@ -112,31 +113,18 @@ class Draft:
     kind: str
     blocks: list[Block] = field(default_factory=list)
 
-    def headings(self) -> list[str]:
-        return [str(b) for b in self.blocks if isinstance(b, Heading)]
-
 
 # ------------------------------------------------------------------ numbers as the report shows them
 
 
 def two(value: Decimal | None) -> str:
-    """A score with two decimals: 93 → '93.00'."""
+    """A score, or an amount in 万元, with two decimals: 93 → '93.00' (rates: ``pct``, 0.9186 → '91.86%')."""
     return "—" if value is None else f"{round_half_up(value, 2):f}"
-
-
-def pct(value: Decimal | float | None) -> str:
-    """A rate with two decimals of percent: 0.9186 → '91.86%'."""
-    return fmt_pct(value)
 
 
 def points(value: Decimal | None) -> str:
     """A weight as declared: 3 → '3', 2.5 → '2.5'."""
     return fmt_num(value)
-
-
-def amount(value: Decimal | None) -> str:
-    """万元 with two decimals."""
-    return "—" if value is None else f"{round_half_up(value, 2):f}"
 
 
 # ------------------------------------------------------------------ the builder
@@ -189,11 +177,18 @@ class _Writer:
             self.para(f"（{n}）", *runs)
 
     def table(
-        self, caption: str, header: tuple[str, ...], rows: Iterable[tuple[Run, ...]], **kw: object
+        self,
+        caption: str,
+        header: tuple[str, ...],
+        rows: Iterable[tuple[Run, ...]],
+        widths: tuple[float, ...],
+        numeric: frozenset[int] = frozenset(),
+        merge: tuple[int, ...] = (),
+        total_row: bool = False,
     ) -> None:
         self.tables += 1
         title = f"表{self.tables} {caption}"
-        self.draft.blocks.append(Table(title, header, tuple(rows), **kw))  # type: ignore[arg-type]
+        self.draft.blocks.append(Table(title, header, tuple(rows), widths, numeric, merge, total_row))
 
     def chart(self, caption: str, bars: Iterable[tuple[str, Decimal]]) -> None:
         """A bar chart of rates (fractions), one bar per (label, rate)."""
@@ -406,9 +401,9 @@ def _info_table(ev: Evaluation, w: _Writer, caption: str) -> None:
 def _scope(ev: Evaluation, w: _Writer, subject: str) -> None:
     year = f"{ev.year}年度" if ev.year else ""
     spend = "项目资金" if subject == "项目" else "部门整体支出"
+    target = f"{ev.unit or ''}“{ev.title}”" if subject == "项目" else ev.title
     w.para(
-        f"评价对象为{ev.unit or ''}{'“' + ev.title + '”' if subject == '项目' else ev.title}{year}{spend}；"
-        f"评价范围为{year}{spend}的安排、使用、管理及其产出和效益。",
+        f"评价对象为{target}{year}{spend}；评价范围为{year}{spend}的安排、使用、管理及其产出和效益。",
         Blank("评价目的"),
     )
 
@@ -490,7 +485,7 @@ def _funds(ev: Evaluation, w: _Writer) -> None:
         label = BUDGET_ROWS[r][0]
         if r in ("personnel", "public"):
             label = f"其中：{label}"
-        body.append((label, *(amount(ev.base.amount(r, c)) for c in cols)))
+        body.append((label, *(two(ev.base.amount(r, c)) for c in cols)))
     w.para(f"{ev.year + '年度' if ev.year else ''}预算安排及执行情况如下表（单位：万元）：")
     w.table(
         "预算安排及执行情况（万元）",
@@ -516,7 +511,7 @@ def _execution(ev: Evaluation, w: _Writer) -> None:
         full, spent = values.get("full"), values.get("spent")
         rate = spent.value / full.value if full and spent and full.value and spent.value is not None else None
         cells = [
-            amount(v.value) if (v := values.get(k)) is not None else "—" for k in ("initial", "full", "spent")
+            two(v.value) if (v := values.get(k)) is not None else "—" for k in ("initial", "full", "spent")
         ]
         body.append((f"其中：{label}" if body else label, *cells, pct(rate) if rate is not None else "—"))
     w.para("年度资金安排及执行情况如下表（单位：万元）：")
@@ -538,7 +533,7 @@ def execution_sentence(ev: Evaluation) -> str:
     ex = ev.execution
     if ex is None or ex.rate is None or ex.full is None or ex.spent is None:
         return ""
-    text = f"预算执行率 = 全年执行数 {amount(ex.spent.value)} 万元 ÷ 全年预算数 {amount(ex.full.value)} 万元 = {pct(ex.rate)}"
+    text = f"预算执行率 = 全年执行数 {two(ex.spent.value)} 万元 ÷ 全年预算数 {two(ex.full.value)} 万元 = {pct(ex.rate)}"
     if ex.score is not None and ex.weight is not None:
         capped = min(ex.rate, Decimal(1))
         text += f"，得分 = {points(ex.weight.value)} × {pct(capped)} = {two(ex.score)} 分"
@@ -557,7 +552,7 @@ def _term(inp: RateInput) -> str:
     """'实际支出数 249.99 万元' (amounts) or '实有人数 22' (counts)."""
     label = inp.label.removeprefix("合计 ")
     if label.split(" ")[-1] in _AMOUNT_WORDS:
-        return f"{label} {amount(inp.value)} 万元"
+        return f"{label} {two(inp.value)} 万元"
     return f"{label} {fmt_num(inp.value, 4)}"
 
 
@@ -710,10 +705,11 @@ def _group_analysis(g: GroupResult, w: _Writer, self_form: bool) -> None:
     w.h2(f"{title}分析")
     subgroups = list(dict.fromkeys(i.row.level2 for i in g.members if i.row.level2))
     lost = [i for i in g.members if i.lost > 0]
-    text = f"{title}由"
-    if subgroups:
-        text += f" {len(subgroups)} 个二级指标、"
-    text += f"{'' if subgroups else ' '}{len(g.members)} 个三级指标构成，权重 {points(g.weight)} 分，实际得分 {two(g.score)} 分，得分率 {pct(g.rate)}。"
+    counts = ([f"{len(subgroups)} 个二级指标"] if subgroups else []) + [f"{len(g.members)} 个三级指标"]
+    text = (
+        f"{title}由 {'、'.join(counts)}构成，{'分值' if self_form else '权重'} {points(g.weight)} 分，"
+        f"实际得分 {two(g.score)} 分，得分率 {pct(g.rate)}。"
+    )
     if lost:
         text += (
             "扣分的指标为：" + "、".join(f"“{display_name(i)}”（扣 {two(i.lost)} 分）" for i in lost) + "。"
@@ -748,15 +744,19 @@ def _group_analysis(g: GroupResult, w: _Writer, self_form: bool) -> None:
         if i.row.level2 and i.row.level2 != current:
             current = i.row.level2
             w.h3(f"{i.row.level2_code}{current}")
-        for runs in indicator_paragraphs(i):
+        for runs in indicator_paragraphs(i, self_form):
             w.para(*runs)
 
 
-def indicator_paragraphs(i: IndicatorResult) -> list[tuple[Run, ...]]:
-    """The analysis of one indicator: the 评分过程 as written (else what the data say), then its score."""
+def indicator_paragraphs(i: IndicatorResult, self_form: bool = False) -> list[tuple[Run, ...]]:
+    """The analysis of one indicator: the 评分过程 as written (else what the data say), then its score;
+    a self-evaluation says 分值, 年度指标值 and 实际完成值 as its form does."""
+    weight, target, actual = (
+        ("分值", "年度指标值", "实际完成值") if self_form else ("权重", "标杆值", "业绩值")
+    )
     lead = Bold(f"“{display_name(i)}”：")
     process = [line.strip() for line in i.row.text("process").splitlines() if line.strip()]
-    score = f"该指标权重 {points(i.weight)} 分，得分 {two(i.final)} 分，得分率 {indicator_rate(i)}。"
+    score = f"该指标{weight} {points(i.weight)} 分，得分 {two(i.final)} 分，得分率 {indicator_rate(i)}。"
     out: list[tuple[Run, ...]] = []
     if process:
         out.append((lead, process[0]))
@@ -767,7 +767,7 @@ def indicator_paragraphs(i: IndicatorResult) -> list[tuple[Run, ...]]:
         if i.row.text("explanation"):
             facts.append(i.row.text("explanation").rstrip("。") + "。")
         if target_text(i) or actual_text(i):
-            facts.append(f"标杆值 {target_text(i) or '—'}，业绩值 {actual_text(i) or '—'}")
+            facts.append(f"{target} {target_text(i) or '—'}，{actual} {actual_text(i) or '—'}")
             if i.actual_source == "rate" and i.link is not None:
                 facts[-1] += f"（{rate_sentence(i.link)}）"
             facts[-1] += "。"
