@@ -85,7 +85,7 @@ def write_report(ev: Evaluation, out: str | os.PathLike[str], kind: str = "auto"
         raise PerfxlError(f"“{target.name}”不是 .docx 文件名（报告为 Word 文档）", file=str(out))
     draft = build_draft(ev, kind)
     data = render(draft)
-    return _atomic(target, data, ev.file)
+    return _atomic(target, data)
 
 
 def render(draft: Draft) -> bytes:
@@ -219,10 +219,6 @@ def _page(section: Any, landscape: bool) -> None:
     section.footer_distance = Cm(1.5)
 
 
-def _text_width(section: Any) -> int:
-    return int(section.page_width - section.left_margin - section.right_margin)
-
-
 def _page_number(section: Any) -> None:
     """'— 3 —' centred in the footer (a PAGE field)."""
     footer = section.footer
@@ -295,7 +291,6 @@ class _Body:
                 "Title",
                 "Normal",
                 "Caption",
-                "Footer",
                 TABLE_STYLE,
                 "Table Grid",
             )
@@ -349,7 +344,7 @@ class _Body:
     def table(self, block: Table) -> None:
         self.caption(block.caption, keep_next=True)
         section = self.doc.sections[-1]
-        width = int(section.page_width - section.left_margin - section.right_margin) // 635  # twips
+        width = (section.page_width - section.left_margin - section.right_margin) // 635  # EMU → twips
         share = sum(block.widths)
         widths = [int(width * w / share) for w in block.widths]
         text_style = self.ids[TABLE_STYLE]
@@ -457,10 +452,9 @@ def _stable_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _atomic(target: Path, data: bytes, source: str) -> Path:
-    """Write *data* to *target* through a temporary file in its folder (never the input workbook)."""
-    if os.path.exists(source) and target.exists() and target.resolve() == Path(source).resolve():
-        raise PerfxlError("输出文件不能与输入文件相同（perfxl 从不修改输入文件）", file=str(target))
+def _atomic(target: Path, data: bytes) -> Path:
+    """Write *data* to *target* through a temporary file in its folder, renamed when complete
+    (a .docx name: never the input workbook)."""
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise PerfxlError("输出路径是一个文件夹，请指定 .docx 文件名", file=str(target))
