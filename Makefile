@@ -6,12 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -q -n auto
-LO_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils fonts-wqy-microhei
+LO_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui python3-uno poppler-utils fonts-wqy-microhei
 
-# True when this shell can run LibreOffice with Calc (recalculation) and Writer (the report's render test).
+# True when this shell can run LibreOffice with Calc (recalculation) and Writer (the report's render
+# test), and Debian's python3 can drive it through UNO (the row-insertion test of the templates).
 SOFFICE = $$(command -v soffice || command -v libreoffice)
 HAVE_LO = { command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; } && \
-	ls "$$(dirname "$$(readlink -f "$(SOFFICE)")")"/libswlo.* >/dev/null 2>&1
+	ls "$$(dirname "$$(readlink -f "$(SOFFICE)")")"/libswlo.* >/dev/null 2>&1 && \
+	{ ! [ -x /usr/bin/python3 ] || /usr/bin/python3 -c 'import uno' 2>/dev/null; }
 # True when we may install Debian packages ourselves.
 CAN_APT = command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]
 

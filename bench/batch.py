@@ -655,9 +655,24 @@ def perfxl_command() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-c", "from perfxl.cli import main; main()"]
 
 
-def run_perfxl(folder: Path, out: Path, jobs: int) -> dict[str, float]:
+def baseline_command(tree: Path) -> list[str]:
+    """``perfxl`` of a baseline checkout (a git worktree), run by this interpreter."""
+    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from perfxl.cli import main; main()"
+    return [sys.executable, "-c", code]
+
+
+def run_perfxl(folder: Path, out: Path, jobs: int, command: list[str] | None = None) -> dict[str, float]:
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [*perfxl_command(), "batch", str(folder), "-o", str(out), "--jobs", str(jobs), "--quiet"]
+    cmd = [
+        *(command or perfxl_command()),
+        "batch",
+        str(folder),
+        "-o",
+        str(out),
+        "--jobs",
+        str(jobs),
+        "--quiet",
+    ]
     peak = 0
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -719,6 +734,29 @@ def profile(files: Sequence[Path], out: Path, top: int) -> None:
 # ---------------------------------------------------------------------------
 
 
+def compare_baseline(folder: Path, run_dir: Path, jobs: int, repeat: int, rev: str) -> int:
+    """This checkout's ``perfxl batch`` against ``rev``'s on the same inputs, alternating."""
+    from worktree import baseline_tree
+
+    with baseline_tree(rev, "batch-baseline") as tree:
+        base_cmd = baseline_command(tree)
+        current: list[float] = []
+        baseline: list[float] = []
+        for i in range(repeat):
+            order = ("current", "baseline") if i % 2 == 0 else ("baseline", "current")
+            for what in order:
+                gc.collect()
+                if what == "current":
+                    current.append(run_perfxl(folder, run_dir / "current", jobs)["seconds"])
+                else:
+                    baseline.append(run_perfxl(folder, run_dir / "baseline", jobs, base_cmd)["seconds"])
+    cur, base = statistics.median(current), statistics.median(baseline)
+    print(f"{len(list(folder.glob('*.xlsx')))} 个工作簿，{jobs} 个进程，交替 {repeat} 次取中位数")
+    print(f"本检出 {cur:.2f} s，基线 {rev} {base:.2f} s，用时比 {cur / base:.3f}")
+    print(f"各次：本检出 {[round(x, 2) for x in current]}，基线 {[round(x, 2) for x in baseline]}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="perfxl batch 与 I/O 下限（calamine 读 + xlsxwriter 写）的吞吐量对比"
@@ -732,6 +770,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", type=int, metavar="K", default=0, help="改为在本进程内用 cProfile 分析 K 个工作簿"
     )
     parser.add_argument("--top", type=int, default=30, help="--profile 显示的函数数")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="改为与某个提交（git worktree）的 perfxl batch 交替运行并比较用时"
+    )
     args = parser.parse_args(argv)
     if args.n < 1 or args.jobs < 1 or args.repeat < 1:
         parser.error("--n、--jobs、--repeat 必须 ≥ 1")
@@ -742,6 +783,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.profile:
         profile(files[: args.profile], run_dir / "profile", args.top)
         return 0
+
+    if args.baseline:
+        return compare_baseline(folder, run_dir, args.jobs, args.repeat, args.baseline)
 
     floors: list[float] = []
     runs: list[dict[str, float]] = []

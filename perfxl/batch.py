@@ -7,11 +7,9 @@ recorded with its reason and the batch goes on.
 
 from __future__ import annotations
 
-import datetime as _dt
 import gc
 import os
 import signal
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -24,7 +22,7 @@ from typing import Any
 
 from . import files
 from .book import is_perfxl_output
-from .errors import Interrupted, PerfxlError
+from .errors import Finding, Interrupted, PerfxlError
 from .evaluate import Evaluation, Options
 from .pipeline import Failure
 
@@ -99,7 +97,8 @@ def score_one(
     beside it, same name, .docx); never raises for a bad file.
 
     Returns ``{"file", "summary"}`` (what 汇总.xlsx needs) plus ``"result"`` (the full JSON
-    object) when *details* is true, or ``{"file", "error"}``.
+    object) when *details* is true, and ``"report_error"`` when the report could not be
+    written (the workbook was); or ``{"file", "error"}``.
     """
     from .book import open_book
     from .pipeline import score_book
@@ -108,21 +107,17 @@ def score_one(
     try:
         book = open_book(src)
         ev = score_book(book, options, file_label=label)
-        lines = ev.blocking()
-        if lines:
-            return {
-                "file": label,
-                "error": "；".join(line.split("：", 1)[-1] for line in lines[:3])
-                + (f" 等 {len(lines)} 处" if len(lines) > 3 else ""),
-                "cells": [ln for ln in lines],
-            }
+        blocking = ev.blocking_findings()
+        if blocking:
+            return {"file": label, "error": blocking_reason(blocking), "cells": ev.blocking()}
         Path(dest).parent.mkdir(parents=True, exist_ok=True)
         write_output(dest, ev, book)
         data = ev.to_dict()
         data["output"] = dest
-        if with_report:
-            data["report"] = str(_write_report(ev, dest))
-        out = {"file": label, "summary": summarize(data)}
+        report_error = _write_report(ev, dest, data) if with_report else None
+        out = {"file": label, "summary": summarize(ev, data)}
+        if report_error:
+            out["report_error"] = report_error
         if details:
             out["result"] = data
         return out
@@ -136,18 +131,57 @@ def score_one(
         return {"file": label, "error": f"内部错误：{exc.__class__.__name__}: {exc}"}
 
 
-def _write_report(ev: Evaluation, dest: str) -> Path:
-    """The report draft beside the annotated workbook; a failure names what was written."""
+def _write_report(ev: Evaluation, dest: str, data: dict[str, Any]) -> str | None:
+    """Write the report draft beside the annotated workbook and note its path in *data*;
+    the reason (Chinese) when it could not be written."""
     from .report import write_report
 
     try:
-        return write_report(ev, Path(dest).with_suffix(".docx"))
+        data["report"] = str(write_report(ev, Path(dest).with_suffix(".docx")))
     except PerfxlError as exc:
-        raise PerfxlError(f"评分表已写出，报告未写出：{exc.line()}") from None
+        return f"评分表已写出，报告未写出：{exc.line()}"
+    return None
 
 
-def summarize(data: dict[str, Any]) -> dict[str, Any]:
-    """The part of a workbook's JSON result that 汇总.xlsx needs (small: kept for every file)."""
+def blocking_reason(findings: list[Finding], limit: int = 8) -> str:
+    """Findings that stop scoring as one line, sheet by sheet, each cell named once.
+
+    Cells with the same reason are listed together, and advice that ends every reason on a
+    sheet ("，请在 Excel/WPS 中打开并保存后再处理") is said once:
+    ``工作表 指标：E3 权重单元格是公式但没有保存计算结果；I4、I5 得分单元格是…；请在 Excel/WPS 中打开并保存后再处理``.
+    At most *limit* reasons are spelt out, then "等 N 处" counts every cell.
+    """
+    by_sheet: dict[str, dict[str, list[str]]] = {}
+    for f in findings:
+        by_sheet.setdefault(f.sheet, {}).setdefault(f.message, []).append(f.cell)
+    parts, shown = [], 0
+    for sheet, reasons in by_sheet.items():
+        advice = _shared_advice(list(reasons))
+        items = []
+        for message, cells in list(reasons.items())[: limit - shown]:
+            items.append(f"{'、'.join(cells)} {message.removesuffix(advice)}")
+        shown += len(items)
+        if items:
+            parts.append(f"工作表 {sheet}：" + "；".join(items + ([advice.lstrip("，")] if advice else [])))
+    groups = sum(len(reasons) for reasons in by_sheet.values())
+    return "；".join(parts) + (f" 等 {len(findings)} 处" if groups > shown else "")
+
+
+def _shared_advice(messages: list[str]) -> str:
+    """The clauses ("，…") that end every one of several messages, with their leading "，"; else ""."""
+    if len(messages) < 2:
+        return ""
+    split = [m.split("，") for m in messages]
+    shared: list[str] = []
+    for tails in zip(*(reversed(parts[1:]) for parts in split), strict=False):
+        if len(set(tails)) != 1:
+            break
+        shared.insert(0, tails[0])
+    return "".join("，" + clause for clause in shared)
+
+
+def summarize(ev: Evaluation, data: dict[str, Any]) -> dict[str, Any]:
+    """The part of a workbook's result that 汇总.xlsx needs (small: kept for every file)."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in data["findings"]:
         counts[f["severity"]] = counts.get(f["severity"], 0) + 1
@@ -159,9 +193,12 @@ def summarize(data: dict[str, Any]) -> dict[str, Any]:
         and ind["weight"] > 0
         and ind["weight"] - ind["score"] > 0.005
     )
-    keys = ("file", "kind", "title", "unit", "year", "total", "grade", "bands", "output")
+    keys = ("file", "kind", "title", "unit", "year", "firm", "total", "grade", "bands", "output")
+    declared = ev.declared_total()
     return {
         **{k: data.get(k) for k in keys},
+        "declared_total": float(declared.value) if declared is not None else None,
+        "declared_grade": ev.declared_grade(),
         "groups": [{"name": g["name"], "score": g["score"], "rate": g["rate"]} for g in data["groups"]],
         "deducted": deducted,
         "counts": counts,
@@ -209,16 +246,23 @@ class BatchReport:
     total_files: int = 0
     summaries: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    reports_failed: list[dict[str, str]] = field(default_factory=list)  # scored, report not written
 
     @property
     def succeeded(self) -> int:
         return len(self.summaries)
+
+    @property
+    def with_errors(self) -> int:
+        """Scored workbooks whose audit found errors (状态 有错误 in 汇总.xlsx)."""
+        return sum(1 for s in self.summaries if s.get("counts", {}).get("error"))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "results": self.results,
             "failed": [{"file": f["file"], "error": f["error"]} for f in self.failed],
             "skipped": self.skipped,
+            "reports_failed": self.reports_failed,
             "summary": str(self.summary_path) if self.summary_path else None,
         }
 
@@ -284,6 +328,8 @@ def run_batch(
             report.summaries.append(out["summary"])
             if details:
                 report.results.append(out["result"])
+            if "report_error" in out:
+                report.reports_failed.append({"file": out["file"], "error": out["report_error"]})
     report.summary_path = write_summary(output_dir / SUMMARY_NAME, report)
     files.share(report.summary_path)
     return report
@@ -396,10 +442,9 @@ def evaluate_one(src: str, label: str, options: Options) -> Evaluation | Failure
         return Failure(label, "内存不足，工作簿过大")
     except Exception as exc:  # a bug must not stop the folder; it is reported per file
         return Failure(label, f"内部错误：{exc.__class__.__name__}: {exc}")
-    lines = ev.blocking()
-    if lines:
-        reason = "；".join(line.split("：", 1)[-1] for line in lines[:3])
-        return Failure(label, reason + (f" 等 {len(lines)} 处" if len(lines) > 3 else ""), tuple(lines))
+    blocking = ev.blocking_findings()
+    if blocking:
+        return Failure(label, blocking_reason(blocking), tuple(ev.blocking()))
     ev.book = None  # a calamine workbook does not cross processes
     return ev
 
@@ -473,150 +518,7 @@ class _Progress:
 
 
 def write_summary(path: Path, report: BatchReport) -> Path:
-    """汇总.xlsx: one row per workbook sorted by total, grade distribution with a chart, 失败 sheet."""
-    import xlsxwriter
+    """汇总.xlsx of *report* (:mod:`perfxl.summary_write`)."""
+    from .summary_write import write_summary as write
 
-    from .write import Formats, _xlsx_options
-
-    fd, tmp_name = tempfile.mkstemp(prefix=".perfxl-", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        wb = xlsxwriter.Workbook(str(tmp), _xlsx_options())
-        fmts = Formats(wb)
-        ws = wb.add_worksheet("汇总")
-        results = sorted(report.summaries, key=lambda r: (-(r["total"] or 0), r["file"]))
-        group_names: list[str] = []
-        for r in results:
-            for g in r["groups"]:
-                if g["name"] not in group_names:
-                    group_names.append(g["name"])
-        headers = ["序号", "文件", "名称", "单位", "年度", "评价类型", "总分", "等级"]
-        for name in group_names:
-            headers += [f"{name}得分", f"{name}得分率"]
-        headers += ["扣分指标数", "错误", "警告", "提示", "状态", "原因", "评分表"]
-        ws.write_row(0, 0, headers, fmts.header)
-        kinds = {
-            "project": "项目",
-            "department": "部门整体",
-            "self-project": "项目自评",
-            "self-department": "部门自评",
-        }
-        for i, r in enumerate(results, start=1):
-            row = i
-            ws.write_number(row, 0, i, fmts.int)
-            ws.write_string(row, 1, r["file"], fmts.text)
-            ws.write_string(row, 2, r.get("title") or "", fmts.text)
-            ws.write_string(row, 3, r.get("unit") or "", fmts.text)
-            ws.write_string(row, 4, str(r.get("year") or ""), fmts.text)
-            ws.write_string(row, 5, kinds.get(r["kind"], r["kind"]), fmts.text)
-            ws.write_number(row, 6, r["total"], fmts.num)
-            ws.write_string(row, 7, r["grade"], fmts.text)
-            groups = {g["name"]: g for g in r["groups"]}
-            c = 8
-            for name in group_names:
-                g = groups.get(name)
-                if g:
-                    ws.write_number(row, c, g["score"], fmts.num)
-                    if g["rate"] is not None:
-                        ws.write_number(row, c + 1, g["rate"], fmts.pct)
-                c += 2
-            ws.write_number(row, c, r["deducted"], fmts.int)
-            for k, sev in enumerate(("error", "warning", "info")):
-                ws.write_number(row, c + 1 + k, r["counts"][sev], fmts.int)
-            ws.write_string(row, c + 4, "成功", fmts.text)
-            rel = os.path.relpath(r["output"], path.parent).replace(os.sep, "/")
-            ws.write_url(row, c + 6, f"external:{rel}", fmts.link, rel)
-        n = len(results)
-        status_col = len(headers) - 3
-        # failed files are listed too, below the scored ones, with the reason
-        for k, f in enumerate(sorted(report.failed, key=lambda x: x["file"]), start=n + 1):
-            ws.write_number(k, 0, k, fmts.int)
-            ws.write_string(k, 1, f["file"], fmts.text)
-            ws.write_string(k, status_col, "失败", fmts.sev["error"])
-            ws.write_string(k, status_col + 1, f["error"], fmts.text)
-        rows_used = n + len(report.failed)
-        last_col = len(headers) - 1
-        ws.freeze_panes(1, 3)
-        ws.autofilter(0, 0, max(rows_used, 1), last_col)
-        ws.set_column(0, 0, 5)
-        ws.set_column(1, 2, 30)
-        ws.set_column(3, 3, 20)
-        ws.set_column(4, last_col, 9)
-        ws.set_column(status_col + 1, status_col + 1, 36)
-        ws.set_column(last_col, last_col, 30)
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
-        # statistics with formulas
-        r0 = rows_used + 2
-        ws.write_string(r0, 1, "统计", fmts.bold)
-        ws.write_string(r0 + 1, 1, "平均总分", fmts.text)
-        ws.write_string(r0 + 2, 1, "最高总分", fmts.text)
-        ws.write_string(r0 + 3, 1, "最低总分", fmts.text)
-        totals = [r["total"] for r in results]
-        rng = f"G2:G{n + 1}"
-        if n:
-            ws.write_formula(r0 + 1, 6, f"=ROUND(AVERAGE({rng}),2)", fmts.num, round(sum(totals) / n, 2))
-            ws.write_formula(r0 + 2, 6, f"=MAX({rng})", fmts.num, max(totals))
-            ws.write_formula(r0 + 3, 6, f"=MIN({rng})", fmts.num, min(totals))
-        # grade distribution
-        g0 = r0 + 5
-        ws.write_row(g0, 1, ["等级", "数量", "占比"], fmts.header)
-        labels: list[str] = []
-        for r in results:
-            for b in r.get("bands", []):
-                lab = b.rstrip("0123456789.>≥")
-                if lab and lab not in labels:
-                    labels.append(lab)
-        for lab in ["优", "良", "中", "差"] if not labels else []:
-            labels.append(lab)
-        for r in results:
-            if r["grade"] not in labels:
-                labels.append(r["grade"])
-        for k, lab in enumerate(labels, start=1):
-            cnt = sum(1 for r in results if r["grade"] == lab)
-            ws.write_string(g0 + k, 1, lab, fmts.text)
-            # exact comparison: a grade label is user text (评级标准), never a criterion
-            ws.write_formula(
-                g0 + k, 2, f"=SUMPRODUCT((H$2:H${max(n, 1) + 1}=B{g0 + k + 1})*1)", fmts.int, cnt
-            )
-            ws.write_formula(
-                g0 + k, 3, f"=IF({n}=0,0,C{g0 + k + 1}/{max(n, 1)})", fmts.pct, cnt / n if n else 0
-            )
-        ws.write_string(g0 + len(labels) + 1, 1, "失败", fmts.text)
-        ws.write_number(g0 + len(labels) + 1, 2, len(report.failed), fmts.int)
-        if labels:
-            chart = wb.add_chart({"type": "column"})
-            chart.add_series(
-                {
-                    "name": "数量",
-                    "categories": ["汇总", g0 + 1, 1, g0 + len(labels), 1],
-                    "values": ["汇总", g0 + 1, 2, g0 + len(labels), 2],
-                    "data_labels": {"value": True},
-                }
-            )
-            chart.set_title({"name": "等级分布"})
-            chart.set_legend({"none": True})
-            ws.insert_chart(g0, 5, chart)
-        wf = wb.add_worksheet("失败")
-        wf.write_row(0, 0, ["序号", "文件", "原因"], fmts.header)
-        for i, f in enumerate(report.failed, start=1):
-            wf.write_number(i, 0, i, fmts.int)
-            wf.write_string(i, 1, f["file"], fmts.text)
-            wf.write_string(i, 2, f["error"], fmts.text)
-        wf.set_column(1, 1, 40)
-        wf.set_column(2, 2, 90)
-        wf.set_landscape()
-        wf.set_paper(9)
-        wf.fit_to_pages(1, 0)
-        wb.set_properties(
-            {"title": "perfxl 批量评分汇总", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)}
-        )
-        wb.close()
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    return write(path, report.summaries, report.failed)

@@ -386,7 +386,7 @@ _PREFIX_RES = [
         word,
         re.compile(
             re.escape(word)
-            + rf"±?(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?"
+            + rf"±?(?P<v>-?{NUM})(?P<p>%)?(?P<i>\(含(?:{NUM}%?)?\))?(?P<suf>(?:\(含\))?以上|及以上|以上|及以下|以下|以内)?"
         ),
     )
     for word in _PREFIX_CMP
@@ -401,6 +401,8 @@ def _one_bound(text: str, absolute: bool) -> dict[str, Any] | None:
             comp = COMPARATORS[word]
             if word == "为" and not mm.group("p"):
                 continue
+            if mm.group("i"):  # 低于80%(含80%): the bound itself is included
+                comp = {LT: LE, GT: GE}.get(comp, comp)
             return _bound(comp, Decimal(mm.group("v")), bool(mm.group("p")), absolute, mm.group("suf") or "")
     sm = re.search(
         rf"(?:^|[^\d.])(?P<v>-?{NUM})(?P<p>%)?(?:[^\d,;:%(]{{0,4}}?)(?P<suf>\(含\)以上|\(含\)以下|及以上|及以下|以上|以下|以内)",
@@ -460,6 +462,8 @@ def classify(text: str) -> Clause:
     """Read one clause."""
     c = Clause(text)
     award = _PER_ITEM_AWARD.search(text)
+    if award and re.match(r"每[^,;。]{0,3}?[都均]", text[award.start() :]):
+        award = None  # 每月都按时报送得6分: every month, not per occurrence
     if award and not re.search(r"扣|减", text):
         # 每获得一项表彰加0.5分，最多加2分 / 有一次会议纪要的得1分，最多得2分
         c.kind, c.points = "award", Decimal(award.group(1))
@@ -677,6 +681,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     labels = [c for c in clauses if c.kind == "label"]
     items = [c for c in clauses if c.kind == "item"]
     judgements = [c for c in clauses if c.kind == "judgement"]
+    if steps:
+        # 未完成下达指标按未完成比例相应扣分，每降低10%扣1分: the words announce the step that follows
+        judgements = [c for c in judgements if not _PROPORTIONAL_WORDS.search(c.text)]
     ratios = [c for c in clauses if c.kind == "ratio"]
     awards = [c for c in clauses if c.kind == "award"]
     if awards:
@@ -801,7 +808,10 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     if len(items) == 1 and not conds and not labels:
         # 出台了…实施办法(3分): one item, earned or not
         item = items[0]
-        levels = [(item.label, item.points, item.points_unit), (NOT_MET, Decimal(0), "points")]
+        name = item.label or re.sub(rf"[(]{NUM}分[)]", "", item.text).strip("。,;: ")
+        if not name and clauses.index(item) > 0:  # 有制度、有台账。(10分): the sentence before names it
+            name = clauses[clauses.index(item) - 1].text.strip("。,;: ")
+        levels = [(name, item.points, item.points_unit), (NOT_MET, Decimal(0), "points")]
         return Reading(_labels_rule(levels), clauses)
     if items and not conds:
         if labels and not all(c.full or c.points == 0 for c in labels):
@@ -848,9 +858,22 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
                 )
                 labels.remove(lab)
                 conds.append(lab)
+    every = _every_time(labels, conds)
+    if every is not None:  # 每月都按时报送得6分 beside 有1-3次未按时…得4分: the count 0
+        every.kind, every.cond = "condition", {"lo": Decimal(0), "lo_incl": True, "hi": Decimal(0),
+                                                "hi_incl": True, "percent": False, "abs": False}  # fmt: skip
+        labels.remove(every)
+        conds.append(every)
     # 无结余，3分；有结余但不超过上年结转，2分 — words mixed with numbers: a person reads them
     if conds and labels and not all(c.points == 0 or c.full for c in labels):
-        return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现", final=False)
+        if not all(c.points == 0 and not c.full and c.cost is None for c in conds) or steps or items:
+            return _manual(clauses, labels[0], "以文字描述的档次与数值档次同时出现", final=False)
+        # 各分户均符合标准得3分；差错率超过20%不得分: a value past the numeric line scores 0,
+        # anything else is the words' level, a person's call
+        tiers = [_tier_of(c) for c in conds]
+        shown = "；".join(str(t["label"]) for t in tiers)
+        zero_line = {"tiers": tiers, "abs": absolute, "otherwise": "manual"}
+        return Reading(Rule("tiers", zero_line, f"分档法：{shown}；其余按文字档次由评价人员判断"), clauses)
     if conds:
         tiers = [_tier_of(c) for c in conds]
         # a value no tier covers is 0 only where the text says so (否则/其余…不得分); a gap
@@ -862,10 +885,18 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         for lab in labels:  # 否则不得分
             if lab.points not in (None, Decimal(0)):
                 return _manual(clauses, lab, "无法与数值档次对应")
+        _close_integer_ranges(tiers)
         if _overlap(tiers) or _contradicting_nests(tiers):
             return _manual(clauses, conds[0], "各档区间重叠")
         tiers.sort(key=_tier_order)
+        if _ONWARDS.search(text):
+            extended = _extend_tiers(tiers)
+            if extended is None:
+                return _manual(clauses, conds[-1], "的“依次类推”无法确定后续各档")
+            tiers, explicit_else = extended, True
         params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
+        if _counts_failures(tiers, conds):
+            params["count_failures"] = True  # 有1-3次未按时报送: the 不符合项数 when 业绩值 is blank
         if not explicit_else:
             params["otherwise"] = "manual"
         shown = "；".join(str(t["label"]) for t in tiers)
@@ -912,6 +943,79 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             clauses, next(c for c in clauses if c.kind == "cap"), "没有可对应的扣分条款", final=False
         )
     return None
+
+
+_FAILURE_WORDS = re.compile(r"未|没有|不[能按合符]|迟|差错|错误|违[规纪法]|问题|投诉|事故")
+
+
+def _integer_tiers(tiers: list[dict[str, Any]]) -> bool:
+    return bool(tiers) and all(
+        not t.get("percent")
+        and all(t.get(k) is None or t[k] == t[k].to_integral_value() for k in ("lo", "hi"))
+        for t in tiers
+    )
+
+
+def _close_integer_ranges(tiers: list[dict[str, Any]]) -> None:
+    """1-3次得4分；4-6次得2分: counts tile the integers, so each range includes its upper end
+    (3 is in 1-3) wherever the next range starts one above it."""
+    if not _integer_tiers(tiers):
+        return
+    starts = {t["lo"] for t in tiers if t.get("lo") is not None and t.get("lo_incl", True)}
+    for t in tiers:
+        if t.get("hi") is not None and not t.get("hi_incl") and t["hi"] + 1 in starts:
+            t["hi_incl"] = True
+
+
+def _every_time(labels: list[Clause], conds: list[Clause]) -> Clause | None:
+    """The level "every time" (每月都按时报送得6分) beside tiers over a count of failures that
+    start at 1 (有1-3次未按时…得4分) and all give less: it is the count 0."""
+    tiers = [_tier_of(c) for c in conds]
+    starts = [t["lo"] for t in tiers if t.get("lo") is not None]
+    if not _counts_failures(tiers, conds) or min(starts, default=None) != 1:
+        return None
+    every = [lab for lab in labels if lab.points and re.search(r"[都均]|全部", lab.text)]
+    if len(every) != 1 or every[0].points_unit != "points" or every[0].cost is not None:
+        return None
+    if any(t.get("unit") != "points" or t["points"] >= (every[0].points or 0) for t in tiers):
+        return None
+    return every[0]
+
+
+def _counts_failures(tiers: list[dict[str, Any]], conds: list[Clause]) -> bool:
+    """Tiers over a count of failures (迟报1-3次 / 出现2次差错): scored from 不符合项数 as well."""
+    counted = [c for c in conds if c.cond.get("hi") != 0]  # the count 0 (每月都按时) names no failure
+    return _integer_tiers(tiers) and bool(counted) and all(_FAILURE_WORDS.search(c.text) for c in counted)
+
+
+_ONWARDS = re.compile(r"[依以]次类推|[依以]此类推")
+
+
+def _extend_tiers(tiers: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """完成目标得10分，完成90%得9分，完成80%得8分，依次类推: continue an evenly spaced run of
+    "at least" tiers (same step in the bound and in the points) until the points reach 0;
+    below the last tier nothing.  None when the listed tiers are not such a run."""
+    run = [t for t in tiers if "hi" not in t]
+    if len(run) < 2 or len(run) != len(tiers) or any(t["unit"] != "points" for t in run):
+        return None
+    run.sort(key=lambda t: t["lo"], reverse=True)
+    bound_steps = {run[i]["lo"] - run[i + 1]["lo"] for i in range(len(run) - 1)}
+    point_steps = {run[i]["points"] - run[i + 1]["points"] for i in range(len(run) - 1)}
+    if len(bound_steps) != 1 or len(point_steps) != 1:
+        return None
+    d_bound, d_points = bound_steps.pop(), point_steps.pop()
+    if d_bound <= 0 or d_points <= 0:
+        return None
+    out = list(run)
+    while out[-1]["points"] - d_points > 0 and out[-1]["lo"] - d_bound > 0:
+        last = out[-1]
+        lo, pts = last["lo"] - d_bound, last["points"] - d_points
+        shown = f"{fmt_pct(lo, 0)}" if last["percent"] else fmt_num(lo)
+        out.append({**last, "lo": lo, "points": pts, "label": f"（依次类推）{shown}得{fmt_num(pts)}分"})
+    return out
+
+
+_PROPORTIONAL_WORDS = re.compile(r"按[^,;。]{0,6}比例[^,;。]{0,4}扣分$")
 
 
 def _yes_no_items(labels: list[Clause]) -> list[Clause]:
@@ -1149,6 +1253,11 @@ def _compose_step(
                 ),
                 clauses,
             )
+    band = _band_from_zero(clauses, s, zero_conds, labels, params)
+    if band is not None:
+        return band
+    if _zero_beyond(s, zero_conds, labels, params):
+        zero_conds = []
     if zero_conds:
         return _manual(clauses, zero_conds[0], "的不得分条件无法与扣分条款对应", final=False)
     if s["direction"] == "above":
@@ -1159,6 +1268,62 @@ def _compose_step(
             "step",
             params,
             f"扣分法：以标杆值为满分线，每{word}{fmt_num(s['per'])}{'%' if unit == '%' else unit}{_ded_text(s)}",
+        ),
+        clauses,
+    )
+
+
+def _zero_beyond(
+    s: dict[str, Any], zero_conds: list[Clause], labels: list[Clause], params: dict[str, Any]
+) -> bool:
+    """不超过目标值得5分；每超过1%扣0.5分；超过20%的，不得分: the zero line is a distance past the
+    target counted like the steps (``zero_beyond``, in percent).  True when it applies."""
+    if len(zero_conds) != 1 or s["direction"] != "above" or s["unit"] != "%":
+        return False
+    z = zero_conds[0].cond
+    if not z.get("percent") or z.get("lo") is None or z.get("hi") is not None or z["lo"] <= 0:
+        return False
+    if not re.search(r"超过|超出|高于", zero_conds[0].text):
+        return False
+    if not any(
+        (lab.full or lab.points) and re.search(r"不超过|未超过|不高于|以内", lab.label or lab.text)
+        for lab in labels
+    ):
+        return False
+    params["zero_beyond"] = z["lo"]
+    if z.get("lo_incl"):
+        params["zero_beyond_incl"] = True
+    return True
+
+
+def _band_from_zero(
+    clauses: list[Clause],
+    s: dict[str, Any],
+    zero_conds: list[Clause],
+    labels: list[Clause],
+    params: dict[str, Any],
+) -> Reading | None:
+    """完成下达指标得基本分，每降低10%扣1分，完成率低于80%(含80%)不得分: full at 100% completion,
+    steps below it, nothing at or under a stated completion rate."""
+    if len(zero_conds) != 1 or s["direction"] != "below" or s["unit"] != "%":
+        return None
+    z = zero_conds[0].cond
+    if not z.get("percent") or z.get("hi") is None or z.get("lo") is not None:
+        return None
+    if not any(lab.full and re.search(r"完成|达到", lab.label or lab.text) for lab in labels):
+        return None
+    floor = z["hi"] / HUNDRED
+    if floor >= ONE:
+        return None
+    params.update(top=ONE, floor=floor)
+    if z.get("hi_incl"):
+        params["floor_incl"] = True
+    at = "及以下" if z.get("hi_incl") else "以下"
+    return Reading(
+        Rule(
+            "band",
+            params,
+            f"区间扣分法：完成率≥100%得满分；每降低{fmt_num(s['per'])}%{_ded_text(s)}；{fmt_pct(floor)}{at}不得分",
         ),
         clauses,
     )

@@ -513,16 +513,20 @@ def batch(
         _echo_json(outcome.to_json())
     else:
         skipped = f"，跳过 {len(outcome.skipped)}" if outcome.skipped else ""
+        clean = outcome.succeeded - outcome.with_errors
         click.echo(
-            f"共 {outcome.total_files} 个工作簿：成功 {outcome.succeeded}，失败 {len(outcome.failed)}{skipped}"
+            f"共 {outcome.total_files} 个工作簿：计分成功 {clean}，有错误 {outcome.with_errors}，"
+            f"无法计分 {len(outcome.failed)}{skipped}"
         )
         for item in outcome.failed:
             _err(f"文件 {item['file']}：{item['error']}")
         for item in outcome.skipped:
             _err(f"跳过 {item['file']}：{item['reason']}")
+        for item in outcome.reports_failed:
+            _err(f"文件 {item['file']}：{item['error']}")
         if outcome.summary_path:
             click.echo(f"汇总：{outcome.summary_path}")
-    if outcome.failed:
+    if outcome.failed or outcome.reports_failed:
         raise SystemExit(1)
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import phrases, survey_read
 from . import rates as rates_mod
@@ -157,6 +157,14 @@ class GroupResult:
         }
 
 
+class DeclaredTotal(NamedTuple):
+    """The total an evaluator declared: its value, where it was read (合计行, 项目信息 …), its cell."""
+
+    value: Decimal
+    source: str
+    pos: Pos | None
+
+
 @dataclass
 class Evaluation:
     file: str
@@ -197,16 +205,56 @@ class Evaluation:
         """False when a finding blocks scoring (see :meth:`blocking`)."""
         return not self.blocking()
 
-    def blocking(self) -> list[str]:
-        """One Chinese line per finding that prevents scoring (a formula saved without result: only that line)."""
+    def blocking_findings(self) -> list[Finding]:
+        """The findings that prevent scoring (a formula saved without result: only that one)."""
         uncached = {(f.sheet, f.cell) for f in self.findings if f.code == "formula.uncached"}
         return [
-            f"文件 {self.file}，工作表 {f.sheet}，单元格 {f.cell}：{f.message}"
+            f
             for f in self.findings
             if f.severity == "error"
             and f.code in BLOCKING_CODES
             and (f.code == "formula.uncached" or (f.sheet, f.cell) not in uncached)
         ]
+
+    def blocking(self) -> list[str]:
+        """One Chinese line per finding that prevents scoring."""
+        return [
+            f"文件 {self.file}，工作表 {f.sheet}，单元格 {f.cell}：{f.message}"
+            for f in self.blocking_findings()
+        ]
+
+    def declared_total(self) -> DeclaredTotal | None:
+        """The total the evaluator declared, where it was read, and its cell when one holds it.
+
+        In order: the table's 合计/总分 row, 项目信息 总分, the sum of the declared scores
+        (with the self-evaluation's 预算执行率 score); None when nothing was declared.
+        """
+        t = self.table
+        for tot in t.totals:
+            if tot.label == "小计":
+                continue
+            raw = tot.values.get("score")
+            q = parse_number(cell_text(raw)) if cell_text(raw) else None
+            if q is None and "score" in tot.formulas:
+                value = tot.formulas["score"][1]
+                q = Quantity(value) if value is not None else None
+            if q is not None:
+                return DeclaredTotal(q.value, f"{tot.label}行", t.pos(tot.row, "score"))
+        q = parse_number(self.info.get("declared_total")) if self.info.get("declared_total") else None
+        if q is not None:
+            return DeclaredTotal(q.value, self.info.sheet, self.info.cells["declared_total"])
+        declared = [r.declared for r in self.indicators if r.declared is not None]
+        exec_declared = getattr(getattr(self.execution, "declared_score", None), "value", None)
+        if not declared and exec_declared is None:
+            return None
+        return DeclaredTotal(sum(declared, ZERO) + (exec_declared or ZERO), "各指标申报得分之和", None)
+
+    def declared_grade(self) -> str:
+        """The grade the evaluator declared in 项目信息, else the grade of the declared total ("" without one)."""
+        if self.info.get("declared_grade"):
+            return self.info.get("declared_grade")
+        declared = self.declared_total()
+        return grade_of(declared.value, self.bands, self.lowest_label) if declared else ""
 
     @property
     def weight_total(self) -> Decimal:

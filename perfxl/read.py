@@ -413,6 +413,7 @@ INFO_KEYS = {
     "rate_digits": ("得分率取整", "完成率先取整", "比率保留位数"),
 }
 _INFO_LOOKUP = {syn: key for key, syns in INFO_KEYS.items() for syn in syns}
+UNIT_TITLES = ("部门名称", "单位名称")
 
 
 @dataclass
@@ -445,9 +446,11 @@ def read_info(book: Book, table: IndicatorTable | None = None) -> ProjectInfo:
         return _form_info(book.sheet(table.sheet), table) if table is not None else ProjectInfo()
     info = ProjectInfo(sheet=name)
     sheet = book.sheet(name)
+    title_label = ""
     for r, row in enumerate(sheet.rows):
         for c, v in enumerate(row):
-            key = _INFO_LOOKUP.get(_clean_header(v))
+            label = _clean_header(v)
+            key = _INFO_LOOKUP.get(label)
             if not key or key in info.values:
                 continue
             for c2 in range(c + 1, len(row)):
@@ -455,7 +458,12 @@ def read_info(book: Book, table: IndicatorTable | None = None) -> ProjectInfo:
                 if val:
                     info.values[key] = val
                     info.cells[key] = Pos(name, r, c2)
+                    title_label = label if key == "title" else title_label
                     break
+    # 部门名称 / 单位名称 name the evaluated unit itself: it is the 单位 unless one is given
+    if title_label in UNIT_TITLES and "unit" not in info.values:
+        info.values["unit"] = info.values["title"]
+        info.cells["unit"] = info.cells["title"]
     return info
 
 

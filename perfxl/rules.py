@@ -507,6 +507,12 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
             return Outcome(None, "标杆值为0，无法计算偏离比例", needs="非零标杆值")
         steps = gap / abs(t) * HUNDRED / per
         gap_text = f"{side}{shown_t} {fmt_num(gap / abs(t) * HUNDRED)}%"
+    beyond = p.get("zero_beyond")
+    if beyond is not None and not p.get("absolute"):
+        # 超过20%的，不得分: the same distance the steps count, past a stated line
+        distance = steps * per
+        if distance > beyond or (p.get("zero_beyond_incl") and distance == beyond):
+            return Outcome(ZERO, f"实际 {shown_a}，{gap_text}，超过 {fmt_num(beyond)}%，不得分")
     amount = steps * _deduct_amount(p, f.weight)
     capped = ""
     most = _max_deduct(p, f.weight)
@@ -596,6 +602,10 @@ def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
     if floor_at is not None:
         op = "<" if comp in (GE, GT) else ">"
         body = f"IF({a}{op}{_num(floor_at)},0,{body})"
+    beyond = p.get("zero_beyond")
+    if beyond is not None and not p.get("absolute"):
+        op = ">=" if p.get("zero_beyond_incl") else ">"
+        body = f"IF({units}*{per}{op}{_num(beyond)},0,{body})"
     met = f"{a}={t}" if comp == "both" else f"{a}{_EXCEL_CMP[comp]}{t}"
     return f"IF({met},{full},{body})"
 
@@ -613,8 +623,9 @@ def score_band(rule: Rule, f: Facts) -> Outcome:
     best = top_points(rule, f.weight)
     if a >= top:
         return Outcome(best, f"实际 {fmt_pct(a)} ≥ {fmt_pct(top)}，得{_pts(best, f.weight)}")
-    if a < floor:
-        return Outcome(ZERO, f"实际 {fmt_pct(a)} 低于 {fmt_pct(floor)}，不得分")
+    if a < floor or (p.get("floor_incl") and a == floor):
+        at = "不高于" if p.get("floor_incl") else "低于"
+        return Outcome(ZERO, f"实际 {fmt_pct(a)} {at} {fmt_pct(floor)}，不得分")
     steps = (top - a) * HUNDRED / p.get("per", ONE)
     amount = _deduction(p, steps, f.weight)
     s = max(ZERO, best - amount)
@@ -636,7 +647,8 @@ def formula_band(rule: Rule, refs: Refs, f: Facts) -> str | None:
     per = _num(p.get("per", ONE))
     amount = _cap_expr(rule, f"({top}-{a})*100/{per}*{ded}", w)
     best = _top_expr(rule, w)
-    return f"IF({a}>={top},{best},IF({a}<{floor},0,MAX(0,{best}-{amount})))"
+    below = "<=" if p.get("floor_incl") else "<"
+    return f"IF({a}>={top},{best},IF({a}{below}{floor},0,MAX(0,{best}-{amount})))"
 
 
 def score_tolerance(rule: Rule, f: Facts) -> Outcome:
@@ -967,6 +979,9 @@ def _tier_points(tier: dict[str, Any], weight: Decimal) -> Decimal:
 
 def score_tiers(rule: Rule, f: Facts) -> Outcome:
     a, _ = _measured(rule, f)
+    what = "实际"
+    if a is None and rule.params.get("count_failures") and f.failures is not None:
+        a, what = Decimal(f.failures), "不符合项数"  # 有1-3次未按时报送: the count of failures
     if a is None:
         return _missing("业绩值")
     v = abs(a) if rule.params.get("abs") else a
@@ -975,7 +990,7 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
             s = min(_tier_points(tier, f.weight), f.weight)
             return Outcome(
                 s,
-                f"实际 {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分",
+                f"{what} {fmt_pct(a) if tier.get('percent', True) else fmt_num(a)} 落在“{tier['label']}”档，得{fmt_num(s)}分",
             )
     if rule.params.get("otherwise") == "manual":
         return Outcome(
@@ -985,7 +1000,9 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
 
 
 def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
-    a = _measured_expr(rule, refs, f)
+    a = _measured_expr(rule, refs, f) if f.actual_value is not None else None
+    if a is None and rule.params.get("count_failures") and f.failures is not None:
+        a = refs.failures
     if a is None:
         return None
     v = f"ABS({a})" if rule.params.get("abs") else a
@@ -1249,9 +1266,14 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
     if pair is not None and f.judgements:
         # 全部符合 picks the positive level; any × the other (制度健全、执行有效、监督到位，得满分) —
         # unless the other level is only implied and several points were judged: partly met is a
-        # person's call (有制度、有台账、有经费、有网络。(10分) with √√×√)
-        if not all(f.judgements) and len(f.judgements) > 1 and pair[1]["label"] in _IMPLIED_LEVELS:
-            return None, ""
+        # person's call (有制度、有台账、有经费、有网络。(10分) with √√×√); none met is not
+        if (
+            any(f.judgements)
+            and not all(f.judgements)
+            and len(f.judgements) > 1
+            and pair[1]["label"] in _IMPLIED_LEVELS
+        ):
+            return None, ""  # ×××× (none of them) is the implied level itself
         return (pair[0] if all(f.judgements) else pair[1]), "要点判定"
     if pair is not None and f.failures is not None:
         return (pair[0] if f.failures == 0 else pair[1]), f"不符合项数 {f.failures}"

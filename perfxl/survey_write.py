@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .cells import a1
+from .cells import a1, row_height, text_width, wrapped_lines
 from .survey import (
     MEAN,
     METHOD_EXPLAIN,
@@ -48,16 +48,29 @@ _FORMATS: dict[str, dict[str, object]] = {
     "note_wrap": {"font_color": "#595959", "text_wrap": True, "valign": "top"},
     "plain": {},
 }
+_FONT = {"font_name": "宋体", "font_size": 10}  # as in the annotated workbook
 _NO_FORMULAS = {"strings_to_formulas": False, "strings_to_urls": False}
 _OTHERS_SHOWN = 10  # "other" texts listed under a choice question; the JSON has them all
+_QUESTION_WIDTH = 46  # column B: questions and option labels
+_NUMBER_WIDTH = 11  # columns C onwards
+_ROW_PIXELS = 20  # a row of the default height
+_LABEL_WIDTH = 36  # the longest question a chart shows as its label
 
 
 def _formats(workbook: Any, given: Mapping[str, Any] | None) -> dict[str, Any]:
     out = dict(given or {})
     for key, props in _FORMATS.items():
         if key not in out:
-            out[key] = workbook.add_format(props)
+            out[key] = workbook.add_format({**_FONT, **props})
     return out
+
+
+def _fit_row(ws: Any, row: int, texts: Sequence[tuple[str, float]]) -> None:
+    """Give *row* the height its wrapped texts need ((text, column width) pairs): rows do not
+    grow by themselves in print, and a wrapped text would be cut or overprint the next row."""
+    lines = max(wrapped_lines(text, width) for text, width in texts)
+    if lines > 1:
+        ws.set_row(row, row_height(lines))
 
 
 def _groups(items: Sequence[Item]) -> list[list[Item]]:
@@ -87,8 +100,8 @@ def write_survey_sheet(
     fmt = _formats(workbook, formats)
     ws = workbook.add_worksheet(sheet_name)
     ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 46)
-    ws.set_column(2, 14, 11)
+    ws.set_column(1, 1, _QUESTION_WIDTH)
+    ws.set_column(2, 14, _NUMBER_WIDTH)
     ws.set_paper(9)  # A4
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -131,7 +144,6 @@ def _write_survey(workbook: Any, ws: Any, res: SurveyResult, fmt: dict[str, Any]
 
     sat_cells: list[tuple[int, int, int]] = []  # (first row, last row, column) of 满意度 per table
     q_cells: list[tuple[int, int, int]] = []
-    table_top = row
     for group in _groups(res.items):
         row, sat, qs = _write_items(ws, res, group, fmt, row)
         sat_cells.append(sat)
@@ -145,9 +157,7 @@ def _write_survey(workbook: Any, ws: Any, res: SurveyResult, fmt: dict[str, Any]
         else:
             refs = ",".join(f"{a1(r1, c)}:{a1(r2, c)}" for r1, r2, c in sat_cells)
             ws.write_formula(row, col, f"=AVERAGE({refs})", fmt["pct"], res.overall)
-        row += 2
-        right = max(c for *_, c in sat_cells) + 3  # the column after 题总相关 and 校正题总相关
-        _chart(workbook, ws, res, sat_cells, q_cells, anchor=(table_top, right))
+        row = _chart(workbook, ws, res, sat_cells, q_cells, row + 2) + 1
     else:
         ws.write_string(row, 1, "没有满意度题", fmt["note"])
         row += 2
@@ -166,6 +176,7 @@ def _write_items(
     headers = ["序号", "题目", "有效数", *labels, "均值", "满意度", "题总相关", "校正题总相关"]
     for c, h in enumerate(headers):
         ws.write_string(row, c, h, fmt["header"])
+    _fit_row(ws, row, [(h, _NUMBER_WIDTH) for h in headers[2:]])
     row += 1
 
     # helper rows the formulas read: 分值, and 计入满意 or 权重 for the other methods
@@ -199,6 +210,7 @@ def _write_items(
         n = a1(row, c_n)
         ws.write_number(row, 0, idx, fmt["int"])
         ws.write_string(row, 1, it.question, fmt["wrap"])
+        _fit_row(ws, row, [(it.question, _QUESTION_WIDTH)])
         ws.write_formula(row, c_n, f"=SUM({counts})", fmt["int"], it.n)
         for i, cnt in enumerate(it.counts):
             ws.write_number(row, c0 + i, cnt, fmt["int"])
@@ -231,28 +243,33 @@ def _chart(
     res: SurveyResult,
     sat_cells: list[tuple[int, int, int]],
     q_cells: list[tuple[int, int, int]],
-    anchor: tuple[int, int],
-) -> None:
-    """A native bar chart of item satisfaction, to the right of the tables."""
+    top: int,
+) -> int:
+    """A native bar chart of item satisfaction below the tables (beside them it would shrink the
+    printed page); returns the last row it covers."""
     chart = workbook.add_chart({"type": "bar"})
+    # long questions as labels would squeeze the bars to a sliver: then the table's 序号 names them
+    numbered = max(text_width(it.question) for it in res.items) > _LABEL_WIDTH
     for (r1, r2, c), (q1, q2, qc) in zip(sat_cells, q_cells, strict=True):
         chart.add_series(
             {
                 "name": "满意度",
-                "categories": [ws.name, q1, qc, q2, qc],
+                "categories": [ws.name, q1, 0 if numbered else qc, q2, 0 if numbered else qc],
                 "values": [ws.name, r1, c, r2, c],
                 "data_labels": {"value": True, "num_format": "0.00%"},
                 "fill": {"color": "#5B9BD5"},
                 "gap": 60,
             }
         )
-    chart.set_title({"name": f"{res.name} 各题满意度", "name_font": {"size": 11}})
+    title = f"{res.name} 各题满意度" + ("（按上表序号）" if numbered else "")
+    chart.set_title({"name": title, "name_font": {"size": 11}})
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True})  # first question on top, as in the table
     chart.set_legend({"none": True})
-    n = len(res.items)
-    chart.set_size({"width": 620, "height": min(120 + 34 * n, 900)})
-    ws.insert_chart(anchor[0], anchor[1], chart, {"x_offset": 10, "y_offset": 5})
+    height = min(120 + 34 * len(res.items), 900)
+    chart.set_size({"width": 720, "height": height})
+    ws.insert_chart(top, 1, chart, {"y_offset": 5})
+    return top + -(-(height + 5) // _ROW_PIXELS)
 
 
 def _write_choices(ws: Any, res: SurveyResult, fmt: dict[str, Any], row: int) -> int:
@@ -268,6 +285,7 @@ def _write_choices(ws: Any, res: SurveyResult, fmt: dict[str, Any], row: int) ->
     for idx, ch in enumerate(res.choices, start=1):
         ws.write_number(row, 0, idx, fmt["int"])
         ws.write_string(row, 1, ch.question, fmt["wrap_bold"])
+        _fit_row(ws, row, [(ch.question, _QUESTION_WIDTH)])
         ws.write_string(row, 2, "多选" if ch.multi else "单选", fmt["int"])
         ws.write_number(row, 3, ch.respondents, fmt["int"])
         for c in range(4, 7):
@@ -281,6 +299,7 @@ def _write_choices(ws: Any, res: SurveyResult, fmt: dict[str, Any], row: int) ->
             for c in (0, 2, 3):
                 ws.write_blank(r, c, None, fmt["text"])
             ws.write_string(r, 1, lab, fmt["option"])
+            _fit_row(ws, r, [(lab, _QUESTION_WIDTH - 2)])
             ws.write_number(r, 4, cnt, fmt["int"])
             cnt_cell = a1(r, 4)
             if ch.multi:
@@ -296,9 +315,7 @@ def _write_choices(ws: Any, res: SurveyResult, fmt: dict[str, Any], row: int) ->
             shown = "；".join(ch.others[:_OTHERS_SHOWN])
             more = f" 等 {len(ch.others)} 条" if len(ch.others) > _OTHERS_SHOWN else ""
             text = f"“其他”填写内容：{shown}{more}"
-            ws.set_row(
-                row, 15 * (1 + len(text) // 28)
-            )  # wrapped text: rows do not grow by themselves in print
             ws.write_string(row, 1, text, fmt["note_wrap"])
+            _fit_row(ws, row, [(text, _QUESTION_WIDTH)])
             row += 1
     return row

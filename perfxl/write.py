@@ -1,9 +1,11 @@
 """Write the annotated workbook (docs/architecture.md, output workbook) with xlsxwriter.
 
-Sheets: 评分表 (the user's table at the same cell positions, plus perfxl's
-columns with live formulas and cached values), 汇总 (groups with SUMIF, total,
-grade, chart), 审核意见 (findings linked to their cells), and copies of
-项目信息 / 基础表 / 问卷 sheets so every reference resolves.
+Sheets, in this order: 评分表 (the user's table at the same cell positions, plus
+perfxl's columns with live formulas and cached values, and the 复核结论 under the
+table), 汇总 (groups with SUMIF, total, grade, chart), 审核意见 (findings linked to
+their cells), copies of 项目信息 / 基础表 / 问卷 sheets so every reference resolves,
+and 问卷分析.  Cells named by a finding are coloured by its level and commented on
+whichever of these sheets they are.
 
 Text from inputs is always written with ``write_string``; only perfxl's own
 formulas go through ``write_formula``.  The file is written to a temporary file
@@ -13,7 +15,6 @@ in the target folder and renamed, so a failure never leaves a partial output.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import os
 import re
 from dataclasses import dataclass
@@ -25,14 +26,19 @@ from typing import Any
 
 from . import __version__, files
 from .book import Book, Sheet
-from .cells import a1, col_letter
-from .errors import SEVERITY_LABELS, PerfxlError
-from .evaluate import Evaluation, IndicatorResult
+from .cells import a1, col_letter, row_height, sheet_ref, text_width, wrapped_lines
+from .errors import SEVERITIES, SEVERITY_LABELS, PerfxlError, code_name
+from .evaluate import DeclaredTotal, Evaluation, IndicatorResult
 from .numbers import fmt_num, normalize, round_half_up
 from .rules import KIND_LABELS, Refs, effective_target, formula
 
 OUT_SHEET = "评分表"
 MAX_JUDGEMENT_COLS = 12
+NOTE_WIDTH = 30.0  # 扣分说明
+# fills of cells named by a finding, by level (the same in 审核意见), and of points lost
+LEVEL_FILLS = {"error": "#F4B084", "warning": "#FFEB9C", "info": "#E4DFEC"}
+LEVEL_FONTS = {"error": "#9C0006", "warning": "#9C5700", "info": "#3F3151"}
+LOST_FILL = "#FFC7CE"
 
 
 def _xlsx_options() -> dict[str, Any]:
@@ -105,26 +111,35 @@ class Formats:
         self.calc_int = wb.add_format({**border, "num_format": "0", "bg_color": "#F2F8FD"})
         self.calc_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#F2F8FD"})
         self.lost_num = wb.add_format(
-            {**border, "num_format": "0.00", "bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+            {**border, "num_format": "0.00", "bg_color": LOST_FILL, "font_color": "#9C0006", "bold": True}
         )
         self.lost_text = wb.add_format(
-            {**border, "text_wrap": True, "bg_color": "#FFC7CE", "font_color": "#9C0006"}
+            {**border, "text_wrap": True, "bg_color": LOST_FILL, "font_color": "#9C0006"}
         )
-        self.finding_text = wb.add_format({**border, "text_wrap": True, "bg_color": "#FFEB9C"})
-        self.finding_num = wb.add_format({**border, "num_format": "General", "bg_color": "#FFEB9C"})
+        # cells named by a finding: wrapped in the score sheet (centred in its short columns), plain in copies
+        self.mark = {
+            s: wb.add_format({**border, "text_wrap": True, "bg_color": f}) for s, f in LEVEL_FILLS.items()
+        }
+        self.mark_center = {
+            s: wb.add_format({**border, "text_wrap": True, "align": "center", "bg_color": f})
+            for s, f in LEVEL_FILLS.items()
+        }
+        self.mark_plain = {s: wb.add_format({**border, "bg_color": f}) for s, f in LEVEL_FILLS.items()}
+        self.legend_lost = wb.add_format(
+            {**border, "align": "center", "bg_color": LOST_FILL, "font_color": "#9C0006"}
+        )
         self.title = wb.add_format({**base, "bold": True, "font_size": 14, "align": "center"})
+        self.verdict_label = wb.add_format({**base, "bold": True, "align": "right"})
+        self.verdict_num = wb.add_format({**border, "bold": True, "num_format": "0.00", "align": "center"})
+        self.verdict_text = wb.add_format({**border, "bold": True, "align": "center"})
+        self.small = wb.add_format({**border, "font_size": 8, "font_color": "#595959"})
         self.bold = wb.add_format({**border, "bold": True})
         self.bold_num = wb.add_format({**border, "bold": True, "num_format": "0.00"})
         self.bold_pct = wb.add_format({**border, "bold": True, "num_format": "0.00%"})
         self.link = wb.add_format({**border, "font_color": "#0563C1", "underline": 1})
         self.sev = {
-            "error": wb.add_format(
-                {**border, "bg_color": "#FFC7CE", "font_color": "#9C0006", "align": "center"}
-            ),
-            "warning": wb.add_format(
-                {**border, "bg_color": "#FFEB9C", "font_color": "#9C5700", "align": "center"}
-            ),
-            "info": wb.add_format({**border, "bg_color": "#DDEBF7", "align": "center"}),
+            s: wb.add_format({**border, "bg_color": f, "font_color": LEVEL_FONTS[s], "align": "center"})
+            for s, f in LEVEL_FILLS.items()
         }
 
 
@@ -148,6 +163,21 @@ def _write_value(ws: Any, r: int, c: int, value: object, fmt: Any, fmts: Formats
         ws.write_string(r, c, str(value), fmt)
 
 
+def _shown_value(sheet: Sheet, r: int, c: int) -> object:
+    """What a copied cell shows: its value; for a formula saved without its result (a script
+    filled the workbook), the value perfxl computes for a plain sum, else the formula's text."""
+    value = sheet.value(r, c)
+    if (r, c) not in sheet.uncached:
+        return value
+    text = sheet.formula_text.get((r, c))
+    if not text:
+        return value
+    from .sums import evaluate_sum
+
+    total = evaluate_sum(text, sheet)
+    return total if total is not None else f"={text}"
+
+
 def copy_sheet(
     wb: Any,
     sheet: Sheet,
@@ -157,17 +187,24 @@ def copy_sheet(
     header_row: int | None = None,
     col_formats: dict[int, Any] | None = None,
     default_format: Any = None,
+    marks: dict[tuple[int, int], Any] | None = None,
 ) -> Any:
-    """Copy a user's sheet at the same positions (values only; merges kept)."""
+    """Copy a user's sheet at the same positions (values only; merges kept).
+
+    *marks* gives the format of cells named by a finding (top-left cells of merged ranges),
+    written even where the cell is empty.
+    """
     col_formats = col_formats or {}
+    marks = marks or {}
     body = default_format or fmts.text
     ws = wb.add_worksheet(name)
     merged_cells: set[tuple[int, int]] = set()
     for (r0, c0), (r1, c1) in sheet.merged:
         if (r0, c0) == (r1, c1):
             continue
-        value = sheet.value(r0, c0)
+        value = _shown_value(sheet, r0, c0)
         fmt = fmts.header if header_row is not None and r0 <= header_row else body
+        fmt = marks.get((r0, c0), fmt)
         if isinstance(value, str):
             ws.merge_range(r0, c0, r1, c1, "", fmt)
             ws.write_string(r0, c0, value, fmt)
@@ -183,6 +220,16 @@ def copy_sheet(
             if (r, c) in merged_cells:
                 continue
             fmt = fmts.header if is_header else col_formats.get(c, body)
+            if (r, c) in sheet.uncached:
+                value = _shown_value(sheet, r, c)
+            _write_value(ws, r, c, value, fmt, fmts)
+    for (r, c), fmt in marks.items():
+        if (r, c) in merged_cells:
+            continue
+        value = _shown_value(sheet, r, c)
+        if value is None or value == "":
+            ws.write_blank(r, c, None, fmt)
+        else:
             _write_value(ws, r, c, value, fmt, fmts)
     return ws
 
@@ -210,15 +257,15 @@ class _Cols:
 
 
 def _layout(ev: Evaluation, sheet: Sheet) -> _Cols:
-    """perfxl's columns right of the user's table: what a reader prints first, helpers after."""
+    """perfxl's columns right of the user's table: the printed verdict first (最终得分 … 扣分说明), helpers after."""
     width = max(len(ev.table.headers), sheet.width)
     k = min(MAX_JUDGEMENT_COLS, max((len(i.facts.judgements or []) for i in ev.indicators), default=0))
     c = width
     return _Cols(
         final=c,
-        rate=c + 1,
-        note=c + 2,
-        diff=c + 3,
+        diff=c + 1,
+        rate=c + 2,
+        note=c + 3,
         rule=c + 4,
         group=c + 5,
         weight=c + 6,
@@ -256,45 +303,42 @@ def _refs(ev: Evaluation, ind: IndicatorResult, r: int, cols: _Cols) -> Refs:
     )
 
 
-def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple[Any, _Cols, dict[int, int]]:
+def _write_scores(
+    wb: Any,
+    ev: Evaluation,
+    sheet: Sheet,
+    fmts: Formats,
+    marks: dict[tuple[int, int], _Mark],
+    declared_refs: tuple[str | None, str | None],
+) -> tuple[Any, _Cols]:
+    """评分表: the user's table, perfxl's columns, the 复核结论 under it; *declared_refs* are the
+    references of the declared total and grade (see :func:`_declared_refs`)."""
     t = ev.table
     short = ("seq", "weight", "target", "actual", "judgements", "failures", "score", "rate")
     centered = {t.columns[k]: fmts.center for k in short if k in t.columns}
     centered.update({c: fmts.center for _lab, c in t.expert_cols})
-    ws = copy_sheet(wb, sheet, OUT_SHEET, fmts, header_row=t.header_row, col_formats=centered)
+    mark_formats = {
+        rc: (fmts.mark_center if rc[1] in centered else fmts.mark)[m.level] for rc, m in marks.items()
+    }
+    ws = copy_sheet(
+        wb, sheet, OUT_SHEET, fmts, header_row=t.header_row, col_formats=centered, marks=mark_formats
+    )
     cols = _layout(ev, sheet)
     h = t.header_row
-    headers = [
-        (cols.group, "一级指标（归类）"),
-        (cols.weight, "权重（数值）"),
-        (cols.target, "目标值（数值）"),
-        (cols.actual, "实际值（数值）"),
-        (cols.failures, "不符合项数（数值）"),
-        *[(cols.judge0 + i, f"要点{i + 1}") for i in range(cols.judge_n)],
-        (cols.computed, "计算得分"),
-        (cols.expert, "专家评分"),
-        (cols.final, "最终得分"),
-        (cols.diff, "差异（申报−最终）"),
-        (cols.rate, "最终得分率"),
-        (cols.rule, "识别规则"),
-        (cols.note, "扣分说明"),
-    ]
-    for c, label in headers:
+    for c, label in _headers(cols).items():
         ws.write_string(h, c, label, fmts.calc_header)
     if h > 0:
+        ws.merge_range(h - 1, cols.final, h - 1, cols.note, "perfxl 复核结果", fmts.calc_header)
         ws.merge_range(
             h - 1,
-            cols.group,
+            cols.rule,
             h - 1,
             cols.last,
-            "perfxl 计算（浅蓝色为计算列，可修改数值列复核）",
+            "perfxl 计算过程（不打印；浅蓝色为计算列，可修改数值列复核）",
             fmts.calc_header,
         )
-    finding_cells = _finding_cells(ev)
-    row_of: dict[int, int] = {}
     for ind in ev.indicators:
         r = ind.row.row
-        row_of[id(ind)] = r
         f = ind.facts
         group = ind.row.level1 or "（未分组）"
         if ind.role != "base":
@@ -373,7 +417,7 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
                 )
             else:
                 ws.write_number(r, cols.diff, float(ind.declared - ind.final), fmts.calc_num)
-        if ind.weight:
+        if ind.weight and ind.role == "base":  # a bonus or penalty has no rate
             rate = float(ind.final / abs(ind.weight))
             ws.write_formula(
                 r,
@@ -389,84 +433,369 @@ def _write_scores(wb: Any, ev: Evaluation, sheet: Sheet, fmts: Formats) -> tuple
             r, cols.rule, f"{KIND_LABELS[ind.rule.kind]}（{src}）：{ind.rule.explanation}", fmts.calc_text
         )
         ws.write_string(r, cols.note, ind.note, fmts.lost_text if lost else fmts.calc_text)
-        if lost and "name" in t.columns:
-            name_val = sheet.value(r, t.columns["name"])
-            _write_value(ws, r, t.columns["name"], name_val, fmts.lost_text, fmts)
-    # findings: mark cells and comment them
-    merged = _merged_cells(sheet)
-    for (r, c), msgs in finding_cells.items():
-        if c >= len(sheet.rows[r]) if r < len(sheet.rows) else True:
-            val: object = ""
-        else:
-            val = sheet.value(r, c)
-        if (r, c) not in merged:
-            _write_value(
-                ws, r, c, val, fmts.finding_num if isinstance(val, (int, float)) else fmts.finding_text, fmts
-            )
-        ws.write_comment(r, c, "\n".join(msgs), {"author": "perfxl", "x_scale": 2.5, "y_scale": 2})
-    _sheet_setup(ws, t, cols, sheet, {i.row.row: i.note for i in ev.indicators})
-    return ws, cols, row_of
+        name_cell = (r, t.columns["name"]) if "name" in t.columns else None
+        if lost and name_cell and name_cell not in marks:
+            _write_value(ws, r, name_cell[1], sheet.value(*name_cell), fmts.lost_text, fmts)
+    _comment(ws, marks)
+    top = max(len(sheet.rows), t.first_row) + 1
+    verdict = _write_verdict(ws, ev, fmts, cols, top, *declared_refs)
+    _write_total_rows(ws, ev, fmts, cols, verdict)
+    _sheet_setup(ws, ev, cols, sheet, verdict)
+    return ws, cols
 
 
-def _merged_cells(sheet: Sheet) -> set[tuple[int, int]]:
-    out = set()
-    for (r0, c0), (r1, c1) in sheet.merged:
-        for rr in range(r0, r1 + 1):
-            for cc in range(c0, c1 + 1):
-                out.add((rr, cc))
-    return out
+def _headers(cols: _Cols) -> dict[int, str]:
+    """The headers of perfxl's columns by column."""
+    return {
+        cols.group: "一级指标（归类）",
+        cols.weight: "权重（数值）",
+        cols.target: "目标值（数值）",
+        cols.actual: "实际值（数值）",
+        cols.failures: "不符合项数（数值）",
+        **{cols.judge0 + i: f"要点{i + 1}" for i in range(cols.judge_n)},
+        cols.computed: "计算得分",
+        cols.expert: "专家评分",
+        cols.final: "最终得分",
+        cols.diff: "差异（申报−最终）",
+        cols.rate: "最终得分率",
+        cols.rule: "识别规则",
+        cols.note: "扣分说明",
+    }
 
 
-def _finding_cells(ev: Evaluation) -> dict[tuple[int, int], list[str]]:
-    out: dict[tuple[int, int], list[str]] = {}
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # the most severe level first
+
+
+@dataclass
+class _Mark:
+    """A cell named by findings: the most severe level and one comment line per finding."""
+
+    level: str
+    lines: list[str]
+
+
+def _marks(ev: Evaluation, sheet_map: dict[str, str]) -> dict[str, dict[tuple[int, int], _Mark]]:
+    """Cells named by findings, per output sheet (a finding on a sheet that is not copied names none)."""
+    out: dict[str, dict[tuple[int, int], _Mark]] = {}
     for f in ev.findings:
-        if f.sheet != ev.table.sheet or not f.cell:
+        target = sheet_map.get(f.sheet)
+        rc = _parse_a1(f.cell) if target else None
+        if target is None or rc is None:
             continue
-        rc = _parse_a1(f.cell)
-        if rc:
-            out.setdefault(rc, []).append(f"[{SEVERITY_LABELS[f.severity]}] {f.message}")
+        mark = out.setdefault(target, {}).setdefault(rc, _Mark(f.severity, []))
+        mark.level = min(mark.level, f.severity, key=_RANK.__getitem__)
+        mark.lines.append(f"[{SEVERITY_LABELS[f.severity]}] {code_name(f.code)}：{f.message}")
     return out
+
+
+def _anchored(marks: dict[tuple[int, int], _Mark], sheet: Sheet) -> dict[tuple[int, int], _Mark]:
+    """Marks of cells inside a merged range moved to its top-left cell, the one Excel shows."""
+    out: dict[tuple[int, int], _Mark] = {}
+    for (r, c), mark in marks.items():
+        for (r0, c0), (r1, c1) in sheet.merged:
+            if r0 <= r <= r1 and c0 <= c <= c1:
+                r, c = r0, c0
+                break
+        if (r, c) in out:
+            kept = out[(r, c)]
+            out[(r, c)] = _Mark(min(kept.level, mark.level, key=_RANK.__getitem__), kept.lines + mark.lines)
+        else:
+            out[(r, c)] = mark
+    return out
+
+
+def _comment(ws: Any, marks: dict[tuple[int, int], _Mark]) -> None:
+    for (r, c), mark in marks.items():
+        ws.write_comment(r, c, "\n".join(mark.lines), {"author": "perfxl", "x_scale": 2.5, "y_scale": 2})
+
+
+_A1_RE = re.compile(r"\$?([A-Z]{1,3})\$?([1-9][0-9]*)(?::|$)")
 
 
 def _parse_a1(text: str) -> tuple[int, int] | None:
-    letters = "".join(ch for ch in text if ch.isalpha())
-    digits = "".join(ch for ch in text if ch.isdigit())
-    if not letters or not digits:
+    """(row, col) of an A1 name, or of the first cell of a range such as C23:C34; None otherwise."""
+    m = _A1_RE.match(text)
+    if m is None:
         return None
     col = 0
-    for ch in letters.upper():
+    for ch in m.group(1):
         col = col * 26 + (ord(ch) - 64)
-    return int(digits) - 1, col - 1
+    return int(m.group(2)) - 1, col - 1
 
 
-def _sheet_setup(ws: Any, table: Any, cols: _Cols, sheet: Sheet, notes: dict[int, str]) -> None:
+@dataclass
+class _Verdict:
+    """Cells of the 复核结论 under the table that the 合计 rows and the page header repeat."""
+
+    total: str  # A1 of the recomputed total
+    weight: str  # A1 of the weight total
+    declared: DeclaredTotal | None
+    declared_ref: str | None  # a reference to the declared total as a number, when a cell holds it
+    declared_grade: str
+    last_row: int
+
+
+def _declared_refs(ev: Evaluation, book: Book, sheet_map: dict[str, str]) -> tuple[str | None, str | None]:
+    """Formula references to the declared total and to 项目信息's 等级 in the output workbook, each
+    None unless its cell holds the value as Excel sees it (the total a number, the grade its text)."""
+    found = ev.declared_total()
+    total_pos = found.pos if found else None
+    grade_pos = ev.info.cells.get("declared_grade") if ev.info.get("declared_grade") else None
+    total = _ref(
+        book, sheet_map, total_pos, lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+    )
+    grade = _ref(book, sheet_map, grade_pos, lambda v: v == ev.declared_grade())
+    return total, grade
+
+
+def _ref(book: Book, sheet_map: dict[str, str], pos: Any, holds: Any) -> str | None:
+    """A reference to the output's copy of the user's cell *pos* when its value ``holds``."""
+    if pos is None or pos.sheet not in sheet_map or not holds(book.sheet(pos.sheet).value(pos.row, pos.col)):
+        return None
+    out = sheet_map[pos.sheet]
+    return a1(pos.row, pos.col) if out == OUT_SHEET else sheet_ref(out, pos.row, pos.col)
+
+
+def _runs(rows: list[int], col: int) -> str:
+    """A1 ranges of column *col* over *rows* (0-based), contiguous rows as one range: "M3:M20,M22"."""
+    parts: list[tuple[int, int]] = []
+    for r in sorted(set(rows)):
+        if parts and parts[-1][1] == r - 1:
+            parts[-1] = (parts[-1][0], r)
+        else:
+            parts.append((r, r))
+    return ",".join(a1(lo, col) if lo == hi else f"{a1(lo, col)}:{a1(hi, col)}" for lo, hi in parts)
+
+
+def _grade_formula(ev: Evaluation, cell: str) -> str:
+    """The grade of the score in *cell* by the evaluation's 评级标准, as nested IFs (no leading "=")."""
+    fx = f'"{ev.lowest_label}"'
+    for band in reversed(ev.bands):
+        op = ">" if band.strict else ">="
+        fx = f'IF({cell}{op}{fmt_num(band.threshold)},"{band.label}",{fx})'
+    return fx
+
+
+def _bands_text(ev: Evaluation) -> str:
+    """The evaluation's 评级标准 as the reader wrote it: 优≥90，良≥80，中≥60，其余为差."""
+    return "，".join(b.text for b in ev.bands) + f"，其余为{ev.lowest_label}"
+
+
+@dataclass
+class _Line:
+    """One line of the 复核结论: a label, a formula (None: the value as written) and its value, a note."""
+
+    label: str
+    formula: str | None
+    value: float | str
+    fmt: Any
+    note: str = ""
+
+
+def _write_verdict(
+    ws: Any,
+    ev: Evaluation,
+    fmts: Formats,
+    cols: _Cols,
+    top: int,
+    declared_ref: str | None,
+    grade_ref: str | None,
+) -> _Verdict:
+    """复核结论 right under the table: declared and recomputed totals, their difference, the weight
+    total, both grades (formulas) and the colour legend, in the printed columns."""
+    cell = lambda row: a1(row, cols.final)  # noqa: E731
+    declared_cell, total_cell, weight_cell = cell(top), cell(top + 1), cell(top + 3)
+    rows_all = [i.row.row for i in ev.indicators]
+    rows_base = [i.row.row for i in ev.indicators if i.role == "base"]
+    exec_score, exec_weight, exec_points = _exec_terms(ev)
+    sum_all = f"SUM({_runs(rows_all, cols.final)})" if rows_all else "0"
+    sum_weight = f"SUM({_runs(rows_base, cols.weight)})" if rows_base else "0"
+    declared = ev.declared_total()
+    declared_line, grade_line = _declared_lines(ev, fmts, declared_cell, declared_ref, grade_ref)
+    with_bonus = "（含加减分）" if len(rows_base) < len(rows_all) else ""
+    lines = [
+        declared_line,
+        _Line(
+            "复核总分（perfxl）",
+            f"=ROUND(MIN(100,MAX(0,{sum_all}{exec_score})),2)",
+            float(ev.total),
+            fmts.verdict_num,
+            f"各指标最终得分之和{with_bonus}，限 0–100 分",
+        ),
+        _Line(
+            "差异（申报−复核）",
+            f'=IF(ISNUMBER({declared_cell}),ROUND({declared_cell}-{total_cell},2),"")',
+            float(declared.value - ev.total) if declared is not None else "",
+            fmts.verdict_num,
+        ),
+        _Line(
+            "权重合计（不含加减分）",
+            f"={sum_weight}{exec_weight}",
+            float(ev.weight_total + exec_points),
+            fmts.verdict_num,
+        ),
+        grade_line,
+        _Line("复核等级", "=" + _grade_formula(ev, total_cell), ev.grade, fmts.verdict_text, _bands_text(ev)),
+    ]
+    for r, line in enumerate(lines, start=top):
+        _write_line(ws, r, cols, line, fmts)
+    r = top + len(lines)
+    _label(ws, r, cols, "颜色说明（浅蓝色底为 perfxl 计算列；有批注的单元格按审核意见的级别着色）", fmts)
+    ws.write_string(r, cols.final, "失分", fmts.legend_lost)
+    for c, level in zip((cols.diff, cols.rate, cols.note), SEVERITIES, strict=True):
+        ws.write_string(r, c, SEVERITY_LABELS[level], fmts.sev[level])
+    return _Verdict(total_cell, weight_cell, declared, declared_ref, ev.declared_grade(), r)
+
+
+def _exec_terms(ev: Evaluation) -> tuple[str, str, Decimal]:
+    """A self-evaluation's 预算执行率 in the totals: the score and weight terms ("+…") and its points."""
+    ex = ev.execution
+    if ex is None or ex.score is None:
+        return "", "", Decimal(0)
+    fx = ex.formulas(lambda v: a1(v.row, v.col))
+    score = f"+ROUND({fx[1]},2)" if fx else f"+{fmt_num(round_half_up(ex.score, 2))}"
+    weight = f"+{a1(ex.weight.row, ex.weight.col)}" if ex.weight is not None else ""
+    return score, weight, Decimal(getattr(ex.weight, "value", None) or 0)
+
+
+def _declared_lines(
+    ev: Evaluation, fmts: Formats, declared_cell: str, declared_ref: str | None, grade_ref: str | None
+) -> tuple[_Line, _Line]:
+    """申报总分 (a reference to the cell it was read from, when one holds it) and 申报等级 (项目信息's,
+    else the grade of the declared total by the 评级标准)."""
+    declared, grade = ev.declared_total(), ev.declared_grade()
+    if declared is None:
+        total = _Line("申报总分", None, "—", fmts.verdict_num, _source(None))
+    else:
+        ref = f"={declared_ref}" if declared_ref else None
+        total = _Line("申报总分", ref, float(declared.value), fmts.verdict_num, _source(declared))
+    if ev.info.get("declared_grade"):
+        ref = f"={grade_ref}" if grade_ref else None
+        return total, _Line("申报等级", ref, grade, fmts.verdict_text, "取自项目信息")
+    if declared is not None:
+        fx = "=" + _grade_formula(ev, declared_cell)
+        return total, _Line("申报等级", fx, grade, fmts.verdict_text, "按评级标准由申报总分得出")
+    return total, _Line("申报等级", None, "—", fmts.verdict_text)
+
+
+def _write_line(ws: Any, r: int, cols: _Cols, line: _Line, fmts: Formats) -> None:
+    _label(ws, r, cols, line.label, fmts)
+    ws.merge_range(r, cols.final, r, cols.rate, "", line.fmt)
+    if line.formula is not None:
+        ws.write_formula(r, cols.final, line.formula, line.fmt, line.value)
+    elif isinstance(line.value, float):
+        ws.write_number(r, cols.final, line.value, line.fmt)
+    else:
+        ws.write_string(r, cols.final, line.value, line.fmt)
+    ws.write_string(r, cols.note, line.note, fmts.text)
+    lines = wrapped_lines(line.note, NOTE_WIDTH)
+    if lines > 1:
+        ws.set_row(r, row_height(lines))
+
+
+def _source(declared: DeclaredTotal | None) -> str:
+    if declared is None:
+        return "未申报总分"
+    where = f" {declared.pos.a1}" if declared.pos is not None else ""
+    return f"取自{declared.source}{where}" if where else declared.source
+
+
+def _label(ws: Any, r: int, cols: _Cols, text: str, fmts: Formats) -> None:
+    """A label just left of the verdict's values, right-aligned: it runs left over the empty cells."""
+    ws.write_string(r, cols.final - 1, text, fmts.verdict_label)
+
+
+def _write_total_rows(ws: Any, ev: Evaluation, fmts: Formats, cols: _Cols, verdict: _Verdict) -> None:
+    """The table's 合计/总分 rows show the recomputed total, its difference from the declared one and the rate."""
+    t = ev.table
+    weight_total = ev.weight_total + Decimal(
+        getattr(getattr(ev.execution, "weight", None), "value", None) or 0
+    )
+    for tot in t.totals:
+        if tot.label == "小计":
+            continue
+        r = tot.row
+        ws.write_formula(r, cols.final, f"={verdict.total}", fmts.bold_num, float(ev.total))
+        declared_here = verdict.declared is not None and verdict.declared.pos == t.pos(r, "score")
+        if declared_here and verdict.declared_ref is not None and verdict.declared is not None:
+            ws.write_formula(
+                r,
+                cols.diff,
+                f"=ROUND({verdict.declared_ref}-{a1(r, cols.final)},2)",
+                fmts.bold_num,
+                float(verdict.declared.value - ev.total),
+            )
+        ws.write_formula(
+            r,
+            cols.rate,
+            f'=IF({verdict.weight}=0,"",{a1(r, cols.final)}/{verdict.weight})',
+            fmts.bold_pct,
+            float(ev.total / weight_total) if weight_total else "",
+        )
+        ws.write_string(r, cols.note, "复核总分，等级见表下“复核结论”", fmts.calc_text)
+
+
+def _sheet_setup(ws: Any, ev: Evaluation, cols: _Cols, sheet: Sheet, verdict: _Verdict) -> None:
+    table = ev.table
     header_row, name_col = table.header_row, table.columns.get("name", 0)
     ws.freeze_panes(header_row + 1, name_col + 1)
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(header_row)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.5)
+    ws.set_header(_page_header(ev, verdict))
     ws.set_footer("&C第 &P 页，共 &N 页")
     widths = _column_widths(table, sheet)
-    widths.update({cols.final: 8.0, cols.rate: 8.0, cols.note: 30.0, cols.diff: 8.0, cols.rule: 30.0})
+    widths.update({cols.final: 8.0, cols.rate: 8.0, cols.note: NOTE_WIDTH, cols.diff: 8.0, cols.rule: 30.0})
     for c in range(cols.group, cols.expert + 1):
         widths.setdefault(c, 9.0)
     for c in range(cols.judge0, cols.judge0 + cols.judge_n):
         widths[c] = 5.0
     for c, w in widths.items():
         ws.set_column(c, c, w)
-    # print the user's table and the verdict columns; the helper columns stay on screen only
-    ws.print_area(0, 0, max(len(sheet.rows) - 1, header_row), cols.note)
-    for r in range(table.first_row, len(sheet.rows)):
-        texts = [(c, sheet.value(r, c)) for c in range(len(sheet.rows[r]))]
-        notes[r] = notes.get(r, "")
-        lines = max(
-            [_lines(v, widths.get(c, 8.43)) for c, v in texts if isinstance(v, str)]
-            + [_lines(notes[r], widths[cols.note])]
-        )
+    # print the user's table, the verdict columns and the 复核结论; the helper columns stay on screen only
+    ws.print_area(0, 0, verdict.last_row, cols.note)
+    _fit_rows(ws, ev, cols, sheet, widths)
+
+
+def _fit_rows(ws: Any, ev: Evaluation, cols: _Cols, sheet: Sheet, widths: dict[int, float]) -> None:
+    """Rows as tall as their wrapped texts (titles above the table, headers, indicators and the
+    扣分说明 beside them): rows do not grow by themselves in print, so text would be cut or overprint.
+    A text merged across columns wraps in their joint width; one merged down several rows does not
+    make its first row grow."""
+    joint: dict[tuple[int, int], float] = {}
+    tall: set[tuple[int, int]] = set()
+    for (r0, c0), (r1, c1) in sheet.merged:
+        if r1 > r0:
+            tall.add((r0, c0))
+        else:
+            joint[(r0, c0)] = sum(widths.get(c, 8.43) for c in range(c0, c1 + 1))
+    notes = {i.row.row: i.note for i in ev.indicators}
+    for r, row in enumerate(sheet.rows):
+        texts = [
+            (v, joint.get((r, c), widths.get(c, 8.43)))
+            for c, v in enumerate(row)
+            if type(v) is str and v and (r, c) not in tall
+        ]
+        if r == ev.table.header_row:
+            texts += [(label, widths[c]) for c, label in _headers(cols).items()]
+        if r in notes:
+            texts.append((notes[r], widths[cols.note]))
+        lines = max((wrapped_lines(v, w) for v, w in texts), default=1)
         if lines > 1:
-            ws.set_row(r, min(409, 12.75 * lines + 3))
+            ws.set_row(r, row_height(lines))
+
+
+def _page_header(ev: Evaluation, verdict: _Verdict) -> str:
+    """The printed page header: the title, and the verdict as written (the sheet's formulas stay live)."""
+    declared = verdict.declared
+    said = f"申报 {fmt_num(declared.value)}" if declared else "未申报总分"
+    if verdict.declared_grade:
+        said += f"（{verdict.declared_grade}）"
+    right = f"perfxl 复核总分 {fmt_num(ev.total)}（{ev.grade}），{said}"
+    title = ev.title if len(ev.title) <= 60 else ev.title[:59] + "…"
+    return f"&L{title.replace('&', '&&')}&R{right}"
 
 
 def _fit_copy(ws: Any, sheet: Sheet) -> None:
@@ -475,10 +804,10 @@ def _fit_copy(ws: Any, sheet: Sheet) -> None:
     # column by column, each distinct text once: answers and labels repeat thousands of times
     for c, column in enumerate(zip_longest(*sheet.rows[:2000], fillvalue="")):
         texts = {v for v in column if type(v) is str}
-        best = max((_text_width(v) for v in texts if v), default=0.0)
+        best = max((text_width(v) for v in texts if v), default=0.0)
         for v in column:
             if type(v) is not str and v is not None:
-                best = max(best, _text_width(str(v) if not isinstance(v, float) else f"{v:g}"))
+                best = max(best, text_width(str(v) if not isinstance(v, float) else f"{v:g}"))
         if best:
             widths[c] = max(6.0, min(best + 1.5, 50.0))
     for c, w in widths.items():
@@ -521,29 +850,7 @@ def _column_widths(table: Any, sheet: Sheet) -> dict[int, float]:
     return widths
 
 
-def _lines(value: object, width: float) -> int:
-    """Wrapped lines a text needs in a column of ``width`` characters (CJK counts double)."""
-    if not isinstance(value, str) or not value:
-        return 1
-    units = max(1.0, width - 1)
-    total = 0
-    for part in value.split("\n"):
-        total += max(1, math.ceil(_text_width(part) / units))
-    return total
-
-
-_NARROW_RE = re.compile("[\x00-\u2e80]+")
-
-
-def _text_width(text: str) -> float:
-    """Display width in Excel character units: CJK and other wide characters count 1.75."""
-    if text.isascii():
-        return len(text)
-    return len(text) + 0.75 * len(_NARROW_RE.sub("", text))  # what is left are the wide characters
-
-
-def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
-    ws = wb.add_worksheet("汇总")
+def _write_summary(wb: Any, ws: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     ws.set_column(0, 0, 22)
     ws.set_column(1, 3, 12)
     ws.merge_range(0, 0, 0, 3, f"{ev.title} 评价得分汇总", fmts.title)
@@ -561,7 +868,7 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
             }[ev.kind]
             + ("（按表结构推断）" if ev.kind_inferred else ""),
         ),
-        ("评级标准", "，".join(b.text for b in ev.bands) + f"，其余为{ev.lowest_label}"),
+        ("评级标准", _bands_text(ev)),
     ]
     r = 1
     for k, v in info:
@@ -642,16 +949,12 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     )
     r += 1
     ws.write_string(r, 0, "评价等级", fmts.bold)
-    grade_fx = f'"{ev.lowest_label}"'
-    for band in reversed(ev.bands):
-        op = ">" if band.strict else ">="
-        grade_fx = f'IF(C{total_row + 1}{op}{fmt_num(band.threshold)},"{band.label}",{grade_fx})'
-    ws.write_formula(r, 2, "=" + grade_fx, fmts.bold, ev.grade)
+    ws.write_formula(r, 2, "=" + _grade_formula(ev, f"C{total_row + 1}"), fmts.bold, ev.grade)
     r += 2
     counts = {s: sum(1 for f in ev.findings if f.severity == s) for s in ("error", "warning", "info")}
     ws.write_string(r, 0, "审核意见", fmts.bold)
-    ws.write_string(
-        r, 1, f"错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}", fmts.text
+    ws.merge_range(
+        r, 1, r, 3, f"错误 {counts['error']}，警告 {counts['warning']}，提示 {counts['info']}", fmts.text
     )
     r += 1
     deducted = sum(1 for i in ev.indicators if i.lost > Decimal("0.005"))
@@ -681,39 +984,42 @@ def _write_summary(wb: Any, ev: Evaluation, fmts: Formats, cols: _Cols) -> None:
     ws.fit_to_pages(1, 1)
 
 
-def _write_findings(wb: Any, ev: Evaluation, fmts: Formats, sheet_map: dict[str, str]) -> None:
-    ws = wb.add_worksheet("审核意见")
-    ws.write_row(0, 0, ["序号", "级别", "代码", "位置", "说明"], fmts.header)
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, 8)
-    ws.set_column(2, 2, 22)
-    ws.set_column(3, 3, 14)
-    ws.set_column(4, 4, 90)
+def _write_findings(ws: Any, ev: Evaluation, fmts: Formats, sheet_map: dict[str, str]) -> None:
+    """审核意见: one row per finding, the level coloured as in 评分表, the location named as the
+    sheet is named in this workbook (a link), the code's Chinese name, and the code itself."""
+    ws.write_row(0, 0, ["序号", "级别", "问题", "位置", "说明", "代码"], fmts.header)
+    for c, width in enumerate((5, 6, 20, 15, 80, 18)):
+        ws.set_column(c, c, width)
     for i, f in enumerate(ev.findings, start=1):
         ws.write_number(i, 0, i, fmts.int)
         ws.write_string(
             i, 1, SEVERITY_LABELS.get(f.severity, f.severity), fmts.sev.get(f.severity, fmts.text)
         )
-        ws.write_string(i, 2, f.code, fmts.text)
-        shown = f"{f.sheet}!{f.cell}" if f.cell else f.sheet
+        ws.write_string(i, 2, code_name(f.code), fmts.text)
         target = sheet_map.get(f.sheet)
+        shown = (target or f.sheet) + (f"!{f.cell}" if f.cell else "")
         if target and f.cell:
             quoted = "'" + target.replace("'", "''") + "'"
             ws.write_url(i, 3, f"internal:{quoted}!{f.cell}", fmts.link, shown)
+        elif f.sheet and not target:
+            ws.write_string(i, 3, f"{shown}（原工作簿）", fmts.text)
         else:
             ws.write_string(i, 3, shown, fmts.text)
         ws.write_string(i, 4, f.message, fmts.text)
-        lines = _lines(f.message, 90.0)
+        ws.write_string(i, 5, f.code, fmts.small)
+        lines = max(wrapped_lines(f.message, 80.0), wrapped_lines(code_name(f.code), 20.0))
         if lines > 1:
-            ws.set_row(i, 12.75 * lines + 3)
+            ws.set_row(i, row_height(lines))
     if not ev.findings:
         ws.write_string(1, 4, "未发现问题", fmts.text)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(1, len(ev.findings)), 4)
+    ws.autofilter(0, 0, max(1, len(ev.findings)), 5)
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    ws.set_footer("&C审核意见 第 &P 页，共 &N 页")
 
 
 def exact_criterion(text: str) -> str:
@@ -738,47 +1044,66 @@ def _safe_name(name: str, used: set[str]) -> str:
     return clean
 
 
+def _copies(ev: Evaluation, book: Book) -> list[tuple[str, str]]:
+    """(input name, output name) of the user's sheets copied after 审核意见, in the input's order.
+
+    项目信息, 基础表 and questionnaire sheets are copied so formulas and links resolve; raw
+    responses (问卷明细) stay in the input: 问卷分析 carries their counts, and copying hundreds of
+    rows into every output would double the cost of a batch.
+    """
+    from .base import base_sheet_names
+    from .survey_read import is_raw_sheet
+
+    base_names = set(base_sheet_names(book.sheet_names))
+    used = {OUT_SHEET, "汇总", "审核意见"} | ({"问卷分析"} if ev.surveys else set())
+    out = []
+    for name in book.sheet_names:
+        if name == ev.table.sheet or is_raw_sheet(name):
+            continue
+        if not (name.startswith(("项目信息", "问卷")) or name == ev.info.sheet or name in base_names):
+            continue
+        out_name = name if name not in used else _safe_name(name, used)
+        used.add(out_name)
+        out.append((name, out_name))
+    return out
+
+
 def build_workbook(path: Path, ev: Evaluation, book: Book) -> None:
-    """Write the annotated workbook to ``path`` (which must not exist yet or will be replaced)."""
+    """Write the annotated workbook to ``path`` (which must not exist yet or will be replaced).
+
+    Sheets are added in their final order: print titles, print areas and filters are tied to a
+    sheet's position when it is added.
+    """
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), _xlsx_options())
     wb.worksheet_class = worksheet_class()
     fmts = Formats(wb)
-    used: set[str] = {OUT_SHEET}
+    copies = _copies(ev, book)
+    sheet_map = {ev.table.sheet: OUT_SHEET, **dict(copies)}
+    marks = _marks(ev, sheet_map)
     sheet = book.sheet(ev.table.sheet)
-    ws_scores, cols, _rows = _write_scores(wb, ev, sheet, fmts)
-    sheet_map = {ev.table.sheet: OUT_SHEET}
-    used.update({"汇总", "审核意见"})
-    _write_summary(wb, ev, fmts, cols)
-    # copies of the other user sheets (so formulas and links resolve); raw responses (问卷明细)
-    # stay in the input: 问卷分析 carries their counts, and copying hundreds of rows into
-    # every output would double the cost of a batch
-    from .base import base_sheet_names
-    from .survey_read import is_raw_sheet
-
-    base_names = set(base_sheet_names(book.sheet_names))
-    for name in book.sheet_names:
-        if name == ev.table.sheet or is_raw_sheet(name):
-            continue
-        if not (name.startswith(("项目信息", "问卷")) or name in base_names):
-            continue
-        out_name = name if name not in used else _safe_name(name, used)
-        used.add(out_name)
+    refs = _declared_refs(ev, book, sheet_map)
+    ws_scores, cols = _write_scores(wb, ev, sheet, fmts, _anchored(marks.get(OUT_SHEET, {}), sheet), refs)
+    _write_summary(wb, wb.add_worksheet("汇总"), ev, fmts, cols)
+    _write_findings(wb.add_worksheet("审核意见"), ev, fmts, sheet_map)
+    for name, out_name in copies:
         src_sheet = book.sheet(name)
-        copy = copy_sheet(wb, src_sheet, out_name, fmts, default_format=fmts.cell)
+        sheet_marks = _anchored(marks.get(out_name, {}), src_sheet)
+        copy = copy_sheet(
+            wb,
+            src_sheet,
+            out_name,
+            fmts,
+            default_format=fmts.cell,
+            marks={rc: fmts.mark_plain[m.level] for rc, m in sheet_marks.items()},
+        )
+        _comment(copy, sheet_marks)
         _fit_copy(copy, src_sheet)
-        sheet_map[name] = out_name
     if ev.surveys:
         from .survey_write import write_survey_sheet
 
         write_survey_sheet(wb, ev.surveys)
-    _write_findings(wb, ev, fmts, sheet_map)
-    wb.worksheets_objs.insert(
-        1, wb.worksheets_objs.pop(wb.worksheets_objs.index(wb.get_worksheet_by_name("汇总")))
-    )
-    findings_ws = wb.get_worksheet_by_name("审核意见")
-    wb.worksheets_objs.insert(2, wb.worksheets_objs.pop(wb.worksheets_objs.index(findings_ws)))
     ws_scores.activate()
     wb.set_properties(
         {

@@ -225,3 +225,44 @@ def test_a_scale_in_shares_of_the_weight_states_no_points(make_xlsx):
     ev = perfxl.score(path)
     assert ev.indicators[0].final == 2
     assert not [f for f in ev.findings if f.code == "rule.points"]
+
+
+def _codes_in_source() -> set[str]:
+    """Every finding code the package can emit: its "area.what" string literals whose area is one
+    that a ``Finding(severity, code, …)`` or ``_f(severity, code, …)`` call uses (so that a file
+    name such as "content.xml" is not taken for a code, and codes passed through helpers are)."""
+    import ast
+
+    pkg = Path(perfxl.__file__).parent
+    literals: set[str] = set()
+    areas: set[str] = set()
+    for path in pkg.glob("*.py"):
+        if path.name == "errors.py":  # the table of names itself
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                literals.update(re.findall(r"^[a-z]+\.[a-z_]+$", node.value))
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Finding", "_f"):
+                code = node.args[1] if len(node.args) > 1 else None
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                    areas.add(code.value.split(".")[0])
+    return {code for code in literals if code.split(".")[0] in areas}
+
+
+def test_every_code_has_a_chinese_name_documented_in_audit_md():
+    from perfxl.errors import CODE_NAMES
+
+    codes = _codes_in_source()
+    assert len(codes) > 60
+    assert codes == set(CODE_NAMES), codes ^ set(CODE_NAMES)
+    assert all(re.search("[\u4e00-\u9fff]", name) for name in CODE_NAMES.values())
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "audit.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z]+\.[a-z_]+)` \| ([^|]+) \|", doc, re.M))
+    assert {code: name.strip() for code, name in rows.items()} == CODE_NAMES
+
+
+def test_every_finding_of_the_examples_has_a_chinese_name():
+    from perfxl.errors import CODE_NAMES
+
+    emitted = {f.code for path in sorted(INPUTS.glob("*.xlsx")) for f in perfxl.score(path).findings}
+    assert emitted and emitted <= set(CODE_NAMES), emitted - set(CODE_NAMES)

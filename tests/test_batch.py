@@ -7,6 +7,7 @@ plus files that must be skipped, is scored a few times through the real command 
 from __future__ import annotations
 
 import json
+import re
 import resource
 import statistics
 import subprocess
@@ -139,6 +140,14 @@ def sheet_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         wb.close()
 
 
+def scored_line(stdout: str) -> tuple[int, int, int]:
+    """(workbooks, scored with or without errors, not scorable) from the batch's summary line."""
+    m = re.search(r"共 (\d+) 个工作簿：计分成功 (\d+)，有错误 (\d+)，无法计分 (\d+)", stdout)
+    assert m, stdout
+    total, clean, errors, failed = map(int, m.groups())
+    return total, clean + errors, failed
+
+
 def outputs(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
@@ -146,7 +155,7 @@ def outputs(folder: Path) -> list[str]:
 def test_bad_files_are_listed_and_the_batch_goes_on(runs: dict[str, Any]) -> None:
     proc, dest = runs["jobs2"]
     assert proc.returncode == 1, proc.stderr
-    assert "共 10 个工作簿：成功 7，失败 3" in proc.stdout
+    assert scored_line(proc.stdout) == (10, 7, 3)
     assert "Traceback" not in proc.stderr
     for name, reason in BROKEN.items():
         assert any(
@@ -163,8 +172,8 @@ def test_bad_files_are_listed_and_the_batch_goes_on(runs: dict[str, Any]) -> Non
     summary = values["汇总"]
     header = summary[0]
     listed = [row for row in summary[1:] if isinstance(row[0], int)]
-    scored = [row for row in listed if row[header.index("状态")] == "成功"]
-    broken = [row for row in listed if row[header.index("状态")] == "失败"]
+    scored = [row for row in listed if row[header.index("状态")] in ("计分成功", "有错误")]
+    broken = [row for row in listed if row[header.index("状态")] == "无法计分"]
     assert sorted(row[header.index("文件")] for row in scored) == sorted(GOOD)
     # failed files follow the scored ones, with their reason
     assert [row[header.index("文件")] for row in broken] == sorted(BROKEN)
@@ -218,7 +227,7 @@ def test_json_contract(runs: dict[str, Any]) -> None:
 def test_subfolders_need_recursive_and_names_mirror_inputs(runs: dict[str, Any]) -> None:
     proc, dest = runs["flat"]
     top = [g for g in GOOD if "/" not in g]
-    assert f"共 {len(top) + len(BROKEN)} 个工作簿：成功 {len(top)}，失败 {len(BROKEN)}" in proc.stdout
+    assert scored_line(proc.stdout) == (len(top) + len(BROKEN), len(top), len(BROKEN))
     assert outputs(dest) == sorted([*top, "汇总.xlsx"])
     _p, deep = runs["jobs2"]
     assert (deep / "二级" / "子目录" / "己县民政局.xlsx").is_file()
@@ -339,7 +348,7 @@ def test_perfxl_outputs_are_skipped_not_scored(tmp_path: Path) -> None:
     assert perfxl("score", str(src / "甲.xlsx")).returncode == 0  # writes 甲_评分结果.xlsx beside it
     assert perfxl("survey", str(src / "甲.xlsx"), "-o", str(src / "问卷分析.xlsx")).returncode == 0
     first = perfxl("batch", str(src), "-o", str(tmp_path / "第一次"))
-    assert "共 2 个工作簿：成功 2，失败 0，跳过 2" in first.stdout, first.stdout + first.stderr
+    assert scored_line(first.stdout) == (2, 2, 0) and "，跳过 2" in first.stdout, first.stdout + first.stderr
     (src / "汇总.xlsx").write_bytes((tmp_path / "第一次" / "汇总.xlsx").read_bytes())
     again = perfxl("batch", str(src), "-o", str(tmp_path / "第二次"), "--json")
     assert again.returncode == 0, again.stderr

@@ -40,10 +40,11 @@ LAYERS: dict[str, int] = {
     "survey_write": 9,
     "templates": 10,
     "template_rows": 4,
-    "batch": 11,
-    "api": 12,
-    "cli": 13,
-    "__init__": 14,
+    "summary_write": 11,
+    "batch": 12,
+    "api": 13,
+    "cli": 14,
+    "__init__": 15,
 }
 
 

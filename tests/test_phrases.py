@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 
 from perfxl.api import explain_rule
 from perfxl.cli import cli
-from perfxl.phrases import OverrideError, parse_override, recognize
+from perfxl.phrases import OverrideError, parse_override, prepare, recognize
 
 # (SPEC item, text, weight, target, actual, judgements, failures, expected kind, expected score)
 PHRASES = [
@@ -548,3 +549,95 @@ def test_targets_with_ji_yishang_keep_their_unit():
     t = parse_target("5人及以下")
     assert (t.comparator, t.value, t.unit) == ("le", 5, "人")
     assert parse_target("90%(含)以上").comparator == "ge"
+
+
+@pytest.mark.parametrize(
+    ("weight", "actual", "expected"),
+    [
+        (2, "900万元", "1"),
+        (2, "800万元", "0"),
+        (3, "800万元", "0"),
+        (3, "850万元", "1.5"),
+        (2, "1050万元", "2"),
+    ],
+)
+def test_completion_band_from_words_and_a_zero_rate(weight: int, actual: str, expected: str) -> None:
+    """完成下达指标得基本分 … 每降低10%扣1分，完成率低于80%(含80%)不得分 on 标杆值 1000万元:
+    the completion rate is actual ÷ target; 80% itself scores nothing ((含80%)); the words
+    按未完成比例相应扣分 announce the step and need no person."""
+    import perfxl
+
+    text = (
+        "出口交货值:完成下达指标得基本分,没有完成下达指标按未完成比例相应扣分,每降低10%扣1分,"
+        "完成率低于80%(含80%)不得分。"
+    )
+    got = perfxl.explain_rule(text, weight=weight, target="1000万元", actual=actual)
+    assert got.kind == "band" and got.score == Decimal(expected)
+
+
+def test_included_bound_in_parentheses() -> None:
+    """低于80%(含80%) is ≤ 80%, 高于90%(含90%) is ≥ 90%."""
+    from perfxl.clauses import read_clauses
+
+    low = next(c for c in read_clauses(prepare("完成率低于80%(含80%)不得分")) if c.kind == "condition")
+    assert low.cond["hi"] == 80 and low.cond["hi_incl"] is True
+    high = next(c for c in read_clauses(prepare("完成率高于90%(含90%)得5分")) if c.kind == "condition")
+    assert high.cond["lo"] == 90 and high.cond["lo_incl"] is True
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected"), [("100%", "10"), ("95%", "9"), ("75%", "7"), ("10%", "1"), ("9%", "0")]
+)
+def test_tiers_continue_onwards(actual: str, expected: str) -> None:
+    """完成年度计划目标得10分，完成目标的90%得9分，完成80%得8分，依次类推: 70% → 7 … 10% → 1, below → 0."""
+    import perfxl
+
+    text = "完成年度计划目标得10分,完成目标的90%得9分,完成80%得8 分,依次类推。"
+    got = perfxl.explain_rule(text, weight=10, actual=actual)
+    assert got.kind == "tiers" and got.score == Decimal(expected)
+
+
+def test_onwards_without_an_even_run_is_left_to_a_person() -> None:
+    import perfxl
+
+    got = perfxl.explain_rule("完成100%得10分,完成90%得9分,完成80%得7分,依次类推。", weight=10, actual="60%")
+    assert got.kind == "manual" and got.score is None
+
+
+def test_count_ranges_include_their_upper_end_and_every_month_is_not_per_occurrence() -> None:
+    """迟报1-2次得3分；3-4次得1分: 2 is in 1-2; 每月都按时报送得5分 is the count 0, not 5 points a month."""
+    import perfxl
+
+    text = "每月都按时报送得5分;迟报1-2次得3分;迟报3-4次得1分;迟报5次及以上不得分。"
+    got = {n: perfxl.explain_rule(text, weight=5, failures=n).score for n in (0, 1, 2, 3, 4, 5, 9)}
+    assert got == {0: 5, 1: 3, 2: 3, 3: 1, 4: 1, 5: 0, 9: 0}
+    # an actual written as a count scores the same
+    assert perfxl.explain_rule(text, weight=5, actual="2次").score == 3
+    # counts of something good are not read from 不符合项数
+    good = "完成1-2项得2分;完成3项及以上得5分。"
+    assert perfxl.explain_rule(good, weight=5, failures=2).score is None
+
+
+@pytest.mark.parametrize(("judgements", "expected"), [("√√√√", "10"), ("××××", "0"), ("√√×√", None)])
+def test_one_item_with_several_requirements(judgements: str, expected: str | None) -> None:
+    """有制度、有台账、有经费、有网络。(10分): all met → 10, none met → 0, partly met → a person."""
+    import perfxl
+
+    got = perfxl.explain_rule("有制度、有台账、有经费、有网络。(10分)", weight=10, judgements=judgements)
+    assert got.score == (Decimal(expected) if expected is not None else None)
+    if expected == "10":
+        assert "有制度、有台账、有经费、有网络" in got.reason
+
+
+@pytest.mark.parametrize(("actual", "expected"), [("25%", "0"), ("8%", None)])
+def test_words_beside_a_numeric_zero_line(actual: str, expected: str | None) -> None:
+    """全年各分户均符合标准得3分；全年累计差错率超过20%不得分: past the numeric line 0, else the
+    words' level (a person); a numeric tier that gives points beside words stays 人工."""
+    import perfxl
+
+    got = perfxl.explain_rule(
+        "全年各分户均符合标准得3分;全年累计差错率超过20%不得分。", weight=3, actual=actual
+    )
+    assert got.score == (Decimal(expected) if expected is not None else None)
+    mixed = perfxl.explain_rule("完成全部任务得5分；完成率90%以上得4分", weight=5, actual="100%")
+    assert mixed.kind == "manual"

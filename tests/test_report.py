@@ -507,10 +507,14 @@ def test_batch_report_failure_keeps_the_workbook(
     src = tmp_path / "in"
     src.mkdir()
     shutil.copyfile(REF004, src / REF004.name)
-    code, _, stderr = run(["batch", str(src), "-o", str(tmp_path / "out"), "--report", "--jobs", "1"], capsys)
-    assert code == 1 and "评分表已写出，报告未写出：找不到中文字体" in stderr
-    assert (tmp_path / "out" / REF004.name).is_file()
-    assert not list((tmp_path / "out").glob("*.docx"))
+    out = tmp_path / "out"
+    code, stdout, stderr = run(["batch", str(src), "-o", str(out), "--report", "--jobs", "1"], capsys)
+    assert code == 1 and f"文件 {REF004.name}：评分表已写出，报告未写出：找不到中文字体" in stderr
+    assert "计分成功 1" in stdout and "无法计分 0" in stdout  # the workbook was scored and written
+    assert (out / REF004.name).is_file() and not list(out.glob("*.docx"))
+    code, stdout, _ = run(["batch", str(src), "-o", str(out), "--report", "--jobs", "1", "--json"], capsys)
+    doc = json.loads(stdout)
+    assert code == 1 and not doc["failed"] and [f["file"] for f in doc["reports_failed"]] == [REF004.name]
 
 
 # --- the chart ------------------------------------------------------------------------------

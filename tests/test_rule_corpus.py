@@ -11,7 +11,7 @@ import pytest
 from corpus import evaluate, load, origin, summary
 
 # origin → (texts at least, correct at least, wrong at most, regions at least)
-FLOORS = {"real": (171, 145, 0, 25), "written": (142, 136, 0, 1)}
+FLOORS = {"real": (171, 145, 0, 25), "written": (142, 137, 0, 1)}
 
 
 @pytest.fixture(scope="module")
@@ -186,4 +186,4 @@ def test_the_heldout_texts_give_no_wrong_number():
     from corpus import CORPUS
 
     s = summary(evaluate(load(CORPUS / "heldout")))["real"]
-    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 31, s
+    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 37, s
