@@ -6,11 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -q -n auto
-LO_PACKAGES := libreoffice-calc-nogui python3-uno poppler-utils fonts-wqy-microhei
+LO_PACKAGES := libreoffice-calc-nogui libreoffice-writer-nogui python3-uno poppler-utils fonts-wqy-microhei
 
-# True when this shell can run LibreOffice (and Debian's python3 can drive it through UNO, which
-# the row-insertion test of the templates needs).
+# True when this shell can run LibreOffice with Calc (recalculation) and Writer (the report's render
+# test), and Debian's python3 can drive it through UNO (the row-insertion test of the templates).
+SOFFICE = $$(command -v soffice || command -v libreoffice)
 HAVE_LO = { command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; } && \
+	ls "$$(dirname "$$(readlink -f "$(SOFFICE)")")"/libswlo.* >/dev/null 2>&1 && \
 	{ ! [ -x /usr/bin/python3 ] || /usr/bin/python3 -c 'import uno' 2>/dev/null; }
 # True when we may install Debian packages ourselves.
 CAN_APT = command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]
@@ -33,18 +35,18 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 demo: $(STAMP)
-	$(BIN)/perfxl batch inputs -o outputs
+	$(BIN)/perfxl batch inputs -o outputs --report
 
 # Installs LibreOffice only if it is missing, apt-get exists and we are root.
 libreoffice:
 	@if $(HAVE_LO); then :; \
 	elif $(CAN_APT); then \
-		echo "未找到 LibreOffice，正在安装 $(LO_PACKAGES) …"; \
+		echo "未找到 LibreOffice（Calc 和 Writer），正在安装 $(LO_PACKAGES) …"; \
 		export DEBIAN_FRONTEND=noninteractive; \
 		{ apt-get update -qq && apt-get install -y -qq $(LO_PACKAGES) >/dev/null; } || \
-			echo "注意：LibreOffice 安装失败，重算测试将被跳过" >&2; \
+			echo "注意：LibreOffice 安装失败，重算和报告渲染测试将被跳过" >&2; \
 	else \
-		echo "注意：未安装 LibreOffice，重算测试将被跳过（以 root 运行 make test 会自动安装，或：apt-get install $(LO_PACKAGES)）" >&2; \
+		echo "注意：未安装 LibreOffice，重算和报告渲染测试将被跳过（以 root 运行 make test 会自动安装，或：apt-get install $(LO_PACKAGES)）" >&2; \
 	fi
 
 # With LibreOffice present its tests must run: PERFXL_REQUIRE_LO=1 turns a skip into a failure.

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         score_folder,
         surveys_to_dict,
         write_annotated,
+        write_report,
         write_template,
     )
 
@@ -55,6 +56,7 @@ __all__ = [
     "score_folder",
     "surveys_to_dict",
     "write_annotated",
+    "write_report",
     "write_template",
 ]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -97,6 +98,35 @@ def write_annotated(ev: Evaluation, path: str | os.PathLike[str]) -> Path:
     return write_output(path, ev, ev.book)
 
 
+def write_report(ev: Evaluation, path: str | os.PathLike[str], kind: str = "auto") -> Path:
+    """Write the evaluation report draft (Word .docx) atomically.
+
+    *kind* chooses the outline: ``auto`` (from ``ev.kind``), ``project``, ``department`` or
+    ``self`` (docs/report.md).  Every number comes from *ev*; what a person must write is a
+    yellow-highlighted 【待填写：…】.  Raises :class:`ArgumentError` for an unknown kind and
+    :class:`PerfxlError` when the evaluation has blocking findings, the path is not a .docx
+    or no Chinese font is installed for the chart.
+    """
+    from .report import write_report as _write
+    from .report_text import REPORT_KINDS
+
+    if kind not in REPORT_KINDS:
+        raise ArgumentError(f"报告类型“{kind}”无效，可选：{'、'.join(REPORT_KINDS)}", "kind")
+    lines = ev.blocking()
+    if lines:
+        raise PerfxlError(f"存在 {len(lines)} 处无法计分的数据，未写出报告：{lines[0]}", file=ev.file)
+    return _write(ev, path, kind)
+
+
+def preload_report() -> AbstractContextManager[None]:
+    """``with preload_report(): ev = score(...)`` — load the report's chart library in a helper
+    process while the workbook is scored, so that :func:`write_report` (in or after the block)
+    finishes sooner on a machine with two cores.  Optional; it does nothing on systems other than Linux."""
+    from .chart import preload
+
+    return preload()
+
+
 def score_folder(
     folder: str | os.PathLike[str],
     options: Options | None = None,
@@ -127,8 +157,10 @@ def batch(
     recursive: bool = False,
     progress: bool = False,
     details: bool = True,
+    report: bool = False,
 ) -> BatchReport:
-    """Score a folder into *output_dir*: one annotated workbook per input, plus 汇总.xlsx."""
+    """Score a folder into *output_dir*: one annotated workbook per input, plus 汇总.xlsx;
+    with *report*, also the report draft (.docx) beside each annotated workbook."""
     from .batch import run_batch
 
     return run_batch(
@@ -139,6 +171,7 @@ def batch(
         recursive=recursive,
         progress=progress,
         details=details,
+        with_reports=report,
     )
 
 

@@ -90,11 +90,15 @@ def _nothing_to_score(root: Path, folder: Folder, recursive: bool) -> PerfxlErro
     return PerfxlError(f"文件夹 {root} 中没有工作簿（{kinds}），请检查路径")
 
 
-def score_one(src: str, dest: str, options: Options, label: str, details: bool = True) -> dict[str, Any]:
-    """Worker: score one workbook and write its output; never raises for a bad file.
+def score_one(
+    src: str, dest: str, options: Options, label: str, details: bool = True, with_report: bool = False
+) -> dict[str, Any]:
+    """Worker: score one workbook and write its output (and, with *with_report*, the report draft
+    beside it, same name, .docx); never raises for a bad file.
 
     Returns ``{"file", "summary"}`` (what 汇总.xlsx needs) plus ``"result"`` (the full JSON
-    object) when *details* is true, or ``{"file", "error"}``.
+    object) when *details* is true, and ``"report_error"`` when the report could not be
+    written (the workbook was); or ``{"file", "error"}``.
     """
     from .book import open_book
     from .pipeline import score_book
@@ -110,7 +114,10 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
         write_output(dest, ev, book)
         data = ev.to_dict()
         data["output"] = dest
+        report_error = _write_report(ev, dest, data) if with_report else None
         out = {"file": label, "summary": summarize(ev, data)}
+        if report_error:
+            out["report_error"] = report_error
         if details:
             out["result"] = data
         return out
@@ -122,6 +129,18 @@ def score_one(src: str, dest: str, options: Options, label: str, details: bool =
         return {"file": label, "error": "内存不足，工作簿过大"}
     except Exception as exc:  # a bug must not stop the batch; it is reported per file
         return {"file": label, "error": f"内部错误：{exc.__class__.__name__}: {exc}"}
+
+
+def _write_report(ev: Evaluation, dest: str, data: dict[str, Any]) -> str | None:
+    """Write the report draft beside the annotated workbook and note its path in *data*;
+    the reason (Chinese) when it could not be written."""
+    from .report import write_report
+
+    try:
+        data["report"] = str(write_report(ev, Path(dest).with_suffix(".docx")))
+    except PerfxlError as exc:
+        return f"评分表已写出，报告未写出：{exc.line()}"
+    return None
 
 
 def blocking_reason(findings: list[Finding], limit: int = 8) -> str:
@@ -227,6 +246,7 @@ class BatchReport:
     total_files: int = 0
     summaries: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, str]] = field(default_factory=list)
+    reports_failed: list[dict[str, str]] = field(default_factory=list)  # scored, report not written
 
     @property
     def succeeded(self) -> int:
@@ -242,6 +262,7 @@ class BatchReport:
             "results": self.results,
             "failed": [{"file": f["file"], "error": f["error"]} for f in self.failed],
             "skipped": self.skipped,
+            "reports_failed": self.reports_failed,
             "summary": str(self.summary_path) if self.summary_path else None,
         }
 
@@ -258,8 +279,10 @@ def run_batch(
     recursive: bool = False,
     progress: bool = False,
     details: bool = True,
+    with_reports: bool = False,
 ) -> BatchReport:
-    """Score every workbook under *input_dir* into *output_dir*, then write 汇总.xlsx.
+    """Score every workbook under *input_dir* into *output_dir*, then write 汇总.xlsx;
+    with *with_reports*, a report draft (.docx) beside each annotated workbook.
 
     With *details* false, only the summary of each workbook is kept (``report.results``
     stays empty); the ``--json`` output needs the details.  A folder without workbooks to
@@ -281,7 +304,7 @@ def run_batch(
     _prepare_output(output_dir)
     dests = output_paths(folder.workbooks, input_dir, output_dir)
     tasks = [
-        (str(f), str(dest), options, f.relative_to(input_dir).as_posix(), details)
+        (str(f), str(dest), options, f.relative_to(input_dir).as_posix(), details, with_reports)
         for f, dest in zip(folder.workbooks, dests, strict=True)
     ]
     report = BatchReport(total_files=len(tasks))
@@ -305,6 +328,8 @@ def run_batch(
             report.summaries.append(out["summary"])
             if details:
                 report.results.append(out["result"])
+            if "report_error" in out:
+                report.reports_failed.append({"file": out["file"], "error": out["report_error"]})
     report.summary_path = write_summary(output_dir / SUMMARY_NAME, report)
     files.share(report.summary_path)
     return report

@@ -191,6 +191,13 @@ def _xlsx_output(ctx: click.Context, param: click.Parameter, value: Path | None)
     return value
 
 
+def _docx_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """``-o`` of a report: a Word document."""
+    if value is not None and value.suffix.lower() != ".docx" and not value.is_dir():
+        raise click.BadParameter(f"“{value.name}”不是 .docx 文件名（报告为 Word 文档）", ctx, param)
+    return value
+
+
 def _param_name(param: click.Parameter | None, hint: Any = None) -> str:
     """How a message names a parameter: its longest option name, or an argument's metavar."""
     if isinstance(param, click.Option):
@@ -471,6 +478,9 @@ def rule(
 @click.option("--recursive", "-r", is_flag=True, help="包含子文件夹")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度条")
+@click.option(
+    "--report", is_flag=True, help="同时为每个工作簿写出评价报告草稿（Word，与批注评分表同名的 .docx）"
+)
 @scoring_options
 def batch(
     input_dir: Path,
@@ -479,6 +489,7 @@ def batch(
     recursive: bool,
     as_json: bool,
     quiet: bool,
+    report: bool,
     **opts: Any,
 ) -> None:
     """批量计分：处理文件夹中的每个工作簿（.xlsx、.xls、.ods），写出批注评分表和 汇总.xlsx。"""
@@ -486,7 +497,7 @@ def batch(
 
     options = _options(**opts)
     try:
-        report = run_batch(
+        outcome = run_batch(
             input_dir,
             output_dir,
             options,
@@ -494,25 +505,28 @@ def batch(
             recursive=recursive,
             progress=not quiet and not as_json and sys.stderr.isatty(),
             details=as_json,
+            report=report,
         )
     except PerfxlError as exc:
         _fail(exc)
     if as_json:
-        _echo_json(report.to_json())
+        _echo_json(outcome.to_json())
     else:
-        skipped = f"，跳过 {len(report.skipped)}" if report.skipped else ""
-        clean = report.succeeded - report.with_errors
+        skipped = f"，跳过 {len(outcome.skipped)}" if outcome.skipped else ""
+        clean = outcome.succeeded - outcome.with_errors
         click.echo(
-            f"共 {report.total_files} 个工作簿：计分成功 {clean}，有错误 {report.with_errors}，"
-            f"无法计分 {len(report.failed)}{skipped}"
+            f"共 {outcome.total_files} 个工作簿：计分成功 {clean}，有错误 {outcome.with_errors}，"
+            f"无法计分 {len(outcome.failed)}{skipped}"
         )
-        for item in report.failed:
+        for item in outcome.failed:
             _err(f"文件 {item['file']}：{item['error']}")
-        for item in report.skipped:
+        for item in outcome.skipped:
             _err(f"跳过 {item['file']}：{item['reason']}")
-        if report.summary_path:
-            click.echo(f"汇总：{report.summary_path}")
-    if report.failed:
+        for item in outcome.reports_failed:
+            _err(f"文件 {item['file']}：{item['error']}")
+        if outcome.summary_path:
+            click.echo(f"汇总：{outcome.summary_path}")
+    if outcome.failed or outcome.reports_failed:
         raise SystemExit(1)
 
 
@@ -571,6 +585,42 @@ def survey(
             _err(f.line())
     if output is not None:
         click.echo(f"已写出：{output}")
+
+
+REPORT_KINDS = ("auto", "project", "department", "self")
+
+
+@cli.command()
+@click.argument("input_path", metavar=_INPUT, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    metavar="报告.docx",
+    type=click.Path(path_type=Path),
+    callback=_docx_output,
+    help="输出的 Word 报告（默认：输入文件旁 *_评价报告.docx）",
+)
+@click.option(
+    "--kind",
+    metavar="类型",
+    type=_Choice(REPORT_KINDS),
+    default="auto",
+    help="报告类型：auto 按评分表判断（默认）、project 项目支出绩效评价、department 部门整体支出绩效评价、self 绩效自评",
+)
+@scoring_options
+def report(input_path: Path, output: Path | None, kind: str, **opts: Any) -> None:
+    """报告：写出评价报告草稿（Word），数字均取自计分结果，需人工补充之处以黄色“【待填写：…】”标出。"""
+    from .api import preload_report, write_report
+
+    out = output or input_path.with_name(f"{input_path.stem}_评价报告.docx")
+    with preload_report():  # matplotlib loads in a helper process while the workbook is scored
+        ev = _scored(input_path, opts)
+        try:
+            write_report(ev, out, kind)
+        except PerfxlError as exc:
+            _fail(exc)
+    click.echo(f"{ev.title}：总分 {ev.total}，等级 {ev.grade}")
+    click.echo(f"已写出报告：{out}")
 
 
 TEMPLATE_KINDS = ("project", "department", "self-project", "self-department", "survey")

@@ -168,11 +168,14 @@ ALLOWED_WORDS = {
     "WPS",
     "LibreOffice",
     "CPU",
+    "Word",
+    "docx",
 }
 ALLOWED_WORDS |= {"Cronbach"}  # Cronbach α, the name of the statistic
 ALLOWED_WORDS |= {
     part for kind in ("project", "department", "self-project", "self-department") for part in kind.split("-")
 }
+ALLOWED_WORDS |= {"auto"}  # the report kinds: auto, project, department, self
 
 
 def english_words(text: str, args: list[str] = ()) -> list[str]:
@@ -216,6 +219,9 @@ USAGE_ERRORS = [
     (["rule", "每项扣1分", "--failures", "-1"], "应不小于 0"),
     (["rule", "每项扣1分", "--weight", "五分"], "不是数字"),
     (["survey", "甲.xlsx", "--min-seconds", "-3"], "应不小于 0"),
+    (["report", "甲.xlsx", "--output", "乙.pdf"], "不是 .docx 文件名"),
+    (["report", "甲.xlsx", "--kind", "整体"], "不是可选值"),
+    (["report"], "缺少参数 输入.xlsx"),
     (["frobnicate"], "没有这个命令"),
     (["scor"], "是否想用 score"),
     (["--bogus"], "没有这个选项"),
@@ -241,6 +247,7 @@ def test_messages_of_a_run_are_chinese(tmp_path, capsys):
         ["rule", "每降低1%扣5%权重分", "-w", "5", "-t", "≥95%", "-a", "93.5%"],
         ["survey", str(REF004)],
         ["template", "survey", "-o", str(tmp_path / "问卷.xlsx")],
+        ["report", str(REF000), "-o", str(tmp_path / "报告.docx")],
         ["score", str(tmp_path / "没有.xlsx")],
     ):
         _code, stdout, stderr = run(args, capsys)
