@@ -32,6 +32,7 @@ from . import files
 from .cells import col_letter, row_height, wrapped_lines
 from .comparison import (
     ADDED,
+    NEW,
     NEWLY_LOST,
     NO_LONGER_LOST,
     OLD,
@@ -43,7 +44,7 @@ from .comparison import (
 )
 from .errors import SEVERITY_LABELS, PerfxlError, code_name
 from .numbers import round_half_up
-from .summary_sheets import streamed_sheet
+from .summary_sheets import COUNT_LABEL, count_axis, streamed_sheet
 from .write import Formats, _xlsx_options, worksheet_class
 
 PAIRS = "对比"
@@ -299,7 +300,7 @@ def _write_pairs(
     ws.set_paper(9)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.5)
     ws.fit_to_pages(1, 0)
-    ws.set_header(f'&L&"宋体,Bold"perfxl 对比：{OLD} → 本期&R共 {n} 对')
+    ws.set_header(f'&L&"宋体,Bold"perfxl 对比：{OLD} → {NEW}&R共 {n} 对')
     ws.set_footer("&C第 &P 页，共 &N 页")
     ws.activate()
 
@@ -335,7 +336,7 @@ def _write_statistics(wb: Any, ws: Any, c: Comparison, fmts: _Formats) -> None:
         ws.set_column(col, col, width)
     ws.write_string(0, 0, "对比统计", fmts.title_left)
     ws.write_string(1, 0, f"{OLD}：{c.old_source}", fmts.plain)
-    ws.write_string(2, 0, f"本期：{c.new_source}", fmts.plain)
+    ws.write_string(2, 0, f"{NEW}：{c.new_source}", fmts.plain)
     changes = list(c.pairs["change"])
     sides = list(c.unmatched["side"])
     rows: list[tuple[str, str, Any, Any]] = [
@@ -379,7 +380,7 @@ def _write_statistics(wb: Any, ws: Any, c: Comparison, fmts: _Formats) -> None:
     grades = grade_order(c)
     top = 5 + len(rows) + 1
     top = _transition(ws, c, grades, top, pair_col, fmts) + 2
-    dist_top = top
+    dist_top, most = top, 0
     ws.merge_range(top, 0, top, 2, "等级分布（含未匹配的评价）", fmts.bold)
     ws.write_row(top + 1, 0, ("等级", OLD, "本期"), fmts.header)
     for k, grade in enumerate(grades):
@@ -396,6 +397,7 @@ def _write_statistics(wb: Any, ws: Any, c: Comparison, fmts: _Formats) -> None:
                 if s == side_word and g == grade
             )
             ws.write_formula(r, col, formula, fmts.int, cached)
+            most = max(most, cached)
     top = top + 2 + len(grades) + 1
     bins_top = top
     ws.merge_range(top, 0, top, 1, "总分变化分布（对）", fmts.bold)
@@ -405,7 +407,7 @@ def _write_statistics(wb: Any, ws: Any, c: Comparison, fmts: _Formats) -> None:
         ws.write_string(r, 0, label, fmts.center)
         formula = "=COUNTIFS(" + ",".join(f"{pair_col('变化')},{cr}" for cr in criteria) + ")"
         ws.write_formula(r, 1, formula, fmts.int, sum(1 for d in changes if test(d)))
-    _charts(wb, ws, dist_top, len(grades), bins_top)
+    _charts(wb, ws, (dist_top, grades, most), bins_top, changes)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -438,31 +440,37 @@ def _transition(ws: Any, c: Comparison, grades: list[str], top: int, pair_col: A
     return top + 1 + len(grades)
 
 
-def _charts(wb: Any, ws: Any, dist_top: int, grades: int, bins_top: int) -> None:
-    """Grade distribution of both seasons, and the distribution of the changes."""
+def _charts(
+    wb: Any, ws: Any, distribution: tuple[int, list[str], int], bins_top: int, changes: list[float]
+) -> None:
+    """Grade distribution of both seasons (its table's top row, the grades, the largest count),
+    and the distribution of the changes, right of the tables."""
+    dist_top, grades, most = distribution
+    left = max(4, len(grades) + 3)
     if grades:
         chart = wb.add_chart({"type": "column"})
         for col, color in ((1, "#BFBFBF"), (2, "#5B9BD5")):
             chart.add_series(
                 {
                     "name": [ws.name, dist_top + 1, col],
-                    "categories": [ws.name, dist_top + 2, 0, dist_top + 1 + grades, 0],
-                    "values": [ws.name, dist_top + 2, col, dist_top + 1 + grades, col],
-                    "data_labels": {"value": True},
+                    "categories": [ws.name, dist_top + 2, 0, dist_top + 1 + len(grades), 0],
+                    "values": [ws.name, dist_top + 2, col, dist_top + 1 + len(grades), col],
+                    "data_labels": {"value": True, "num_format": COUNT_LABEL},
                     "fill": {"color": color},
                 }
             )
-        chart.set_title({"name": f"等级分布：{OLD}与本期", "name_font": {"size": 11}})
+        chart.set_title({"name": f"等级分布：{OLD}与{NEW}", "name_font": {"size": 11}})
         chart.set_legend({"position": "top"})
+        chart.set_y_axis(count_axis(most))
         chart.set_size({"width": 460, "height": 260})
-        ws.insert_chart(4, 4, chart)
+        ws.insert_chart(4, left, chart)
     chart = wb.add_chart({"type": "column"})
     chart.add_series(
         {
             "name": "对数",
             "categories": [ws.name, bins_top + 2, 0, bins_top + 1 + len(CHANGE_BINS), 0],
             "values": [ws.name, bins_top + 2, 1, bins_top + 1 + len(CHANGE_BINS), 1],
-            "data_labels": {"value": True},
+            "data_labels": {"value": True, "num_format": COUNT_LABEL},
             "points": [{"fill": {"color": "#F8696B"}}] * 4
             + [{"fill": {"color": "#BFBFBF"}}]
             + [{"fill": {"color": "#63BE7B"}}] * 4,
@@ -470,8 +478,10 @@ def _charts(wb: Any, ws: Any, dist_top: int, grades: int, bins_top: int) -> None
     )
     chart.set_title({"name": "总分变化分布（对）", "name_font": {"size": 11}})
     chart.set_legend({"none": True})
+    most = max((sum(1 for d in changes if test(d)) for _l, _c, test in CHANGE_BINS), default=0)
+    chart.set_y_axis(count_axis(most))
     chart.set_size({"width": 460, "height": 260})
-    ws.insert_chart(18, 4, chart)
+    ws.insert_chart(18, left, chart)
 
 
 def _write_groups(ws: Any, groups: pd.DataFrame, units: dict[int, dict[str, Any]], fmts: _Formats) -> None:

@@ -54,6 +54,7 @@ FINDING_DATA = "审核意见明细"
 MATRIX_COLUMNS = 100  # indicators in 得分率矩阵
 DATA_ROWS = 100_000  # rows of one data sheet
 CHART_BARS = 15  # indicators in the chart of 失分指标
+GRADE_COLORS = ("#63BE7B", "#5B9BD5", "#FFC000", "#F8696B", "#A5A5A5")  # best grade first
 
 INDICATOR_HEADER = ("文件", "一级指标", "编码", "三级指标", "类别", "权重", "申报得分", "复核得分", "失分")
 FINDING_HEADER = ("文件", "级别", "问题", "代码", "指标", "工作表", "单元格", "说明")
@@ -71,6 +72,14 @@ RATE_SCALE = {
     "max_value": 1,
     "max_color": "#63BE7B",
 }
+
+COUNT_LABEL = "0;-0;;"  # data labels of counts: zero shows no label
+
+
+def count_axis(most: int) -> dict[str, Any]:
+    """A value axis of counts up to *most*: whole numbers, about eight steps."""
+    return {"min": 0, "major_unit": max(1, math.ceil(most / 8)), "num_format": "0"}
+
 
 Span = Callable[[str], str]  # a 总览 column's data range for a formula: "'总览'!$I$2:$I$11"
 
@@ -326,6 +335,7 @@ def _write_failed_indicators(wb: Any, ws: Any, fmts: Any, tables: Tables) -> Non
     )
     chart.set_title({"name": f"失分次数最多的 {bars} 个指标", "name_font": {"size": 11}})
     chart.set_y_axis({"reverse": True})
+    chart.set_x_axis(count_axis(int(df["failed"].max())))
     chart.set_legend({"none": True})
     chart.set_size({"width": 620, "height": 120 + 22 * bars})
     ws.insert_chart(1, len(FAILED_HEADER) + 1, chart)
@@ -360,12 +370,14 @@ def _write_grades(
                 "name": [ws.name, top, c],
                 "categories": [ws.name, top + 1, 0, top + len(present), 0],
                 "values": [ws.name, top + 1, c, top + len(present), c],
-                "data_labels": {"value": True},
+                "data_labels": {"value": True, "num_format": COUNT_LABEL},
+                "fill": {"color": GRADE_COLORS[(c - 1) % len(GRADE_COLORS)]},
             }
         )
     chart.set_title({"name": "各评价类型的等级分布", "name_font": {"size": 11}})
     chart.set_legend({"position": "top"})
     chart.set_y_axis({"reverse": True})
+    chart.set_x_axis(count_axis(int(by_kind["合计"].max()) if len(by_kind) else 0))
     chart.set_size({"width": 560, "height": height})
     ws.insert_chart(top, width + 1, chart)
     top = max(end + 2, top + 2 + height // 20)
@@ -537,6 +549,15 @@ def _write_totals(wb: Any, ws: Any, fmts: Any, tables: Tables, kinds: dict[str, 
     chart.set_title({"name": "总分分布（工作簿数）", "name_font": {"size": 11}})
     chart.set_legend({"position": "top"})
     chart.set_x_axis({"name": "总分"})
+    most = max(
+        (
+            sum(1 for v in values if in_bin(v, band))
+            for band in bins
+            for values in (list(ev["total"]), declared)
+        ),
+        default=0,
+    )
+    chart.set_y_axis(count_axis(most))
     chart.set_size({"width": 640, "height": 320})
     ws.insert_chart(1, 6, chart)
     top = max(r + 2, 18)
