@@ -171,7 +171,12 @@ def write_workbook(path: Path, ev: Evaluation) -> None:
     """项目信息 and an indicator sheet (计分方法 人工, or 比率法 against ≥100% for a ratio line)."""
     with xlsxwriter.Workbook(path, {"strings_to_numbers": False}) as wb:
         info = wb.add_worksheet("项目信息")
-        fields = [("项目名称", ev.title), ("单位", ev.unit), ("年度", ev.year), ("评价类型", KIND_WORDS[ev.kind])]
+        fields = [
+            ("项目名称", ev.title),
+            ("单位", ev.unit),
+            ("年度", ev.year),
+            ("评价类型", KIND_WORDS[ev.kind]),
+        ]
         if ev.firm:
             fields.append(("评价机构", ev.firm))
         for r, (key, value) in enumerate(fields):
