@@ -183,7 +183,11 @@ def compare(
     ``groups``, ``indicators``, ``findings``, ``unmatched``)."""
     from .comparison import compare_tables
 
-    sides = [_season(Path(p), options, jobs, recursive) for p in (old, new)]
+    sources = [_season_source(Path(p)) for p in (old, new)]
+    if all(path.is_file() for path in sources) and (jobs or os.cpu_count() or 1) > 1:
+        sides = _read_both(sources)
+    else:
+        sides = [_season(path, options, jobs, recursive) for path in sources]
     result = compare_tables(sides[0][0], sides[1][0], sides[0][1], sides[1][1])
     if output is not None:
         from .comparison_write import write_comparison
@@ -192,12 +196,29 @@ def compare(
     return result
 
 
+def _season_source(path: Path) -> Path:
+    """A season's 汇总.xlsx (a file, or a batch's output folder), else the folder to score."""
+    from .batch import SUMMARY_NAME
+
+    return path / SUMMARY_NAME if path.is_dir() and (path / SUMMARY_NAME).is_file() else path
+
+
+def _read_both(paths: list[Path]) -> list[tuple[Tables, str]]:
+    """Two 汇总.xlsx read at once, each in a process of its own (which also hands the memory of
+    reading back to the system when it ends)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .summary_read import read_summary_compact
+
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(read_summary_compact, path) for path in paths]
+        return [(future.result().expanded(), str(path)) for future, path in zip(futures, paths, strict=True)]
+
+
 def _season(path: Path, options: Options | None, jobs: int | None, recursive: bool) -> tuple[Tables, str]:
     """One side of a comparison and how it was read (for the 统计 sheet and messages)."""
     from .batch import SUMMARY_NAME, find_workbooks
 
-    if path.is_dir() and (path / SUMMARY_NAME).is_file():
-        path = path / SUMMARY_NAME
     if not path.is_dir():
         return read_summary(path), str(path)
     count = len(find_workbooks(path, recursive))

@@ -201,16 +201,17 @@ def _pairs(found: list[tuple[str, str]], ev_old: pd.DataFrame, ev_new: pd.DataFr
     return df[order]
 
 
-def _side(frame: pd.DataFrame, pairs: pd.DataFrame, file_column: str) -> pd.DataFrame:
-    """*frame*'s rows of the paired evaluations of one side, with their pair number."""
-    return frame.merge(pairs[["pair", file_column]], left_on="file", right_on=file_column, how="inner")
+def _side(frame: pd.DataFrame, pairs: pd.DataFrame, file_column: str, columns: list[str]) -> pd.DataFrame:
+    """*columns* of *frame*'s rows of the paired evaluations of one side, with their pair number."""
+    link = pairs[["pair", file_column]].rename(columns={file_column: "file"})
+    return frame[["file", *columns]].merge(link, on="file", how="inner")
 
 
 def _groups(pairs: pd.DataFrame, old: Tables, new: Tables) -> pd.DataFrame:
     """pair × 一级指标: scores and 得分率 of both seasons and their changes."""
     sides = []
     for table, column in ((old.groups, "old_file"), (new.groups, "new_file")):
-        g = _side(table, pairs, column)
+        g = _side(table, pairs, column, ["group", "score", "rate"])
         g["key"] = g["group"].map(indicator_key)
         g["position"] = g.groupby("pair").cumcount()
         sides.append(g[["pair", "key", "group", "score", "rate", "position"]])
@@ -231,59 +232,62 @@ def _groups(pairs: pd.DataFrame, old: Tables, new: Tables) -> pd.DataFrame:
     return df[["pair", "group", "old_score", "new_score", "change", "old_rate", "new_rate", "rate_change"]]
 
 
+def _keys(names: pd.Series) -> pd.Series:
+    """:func:`indicator_key` of each name, computed once per distinct name."""
+    codes, uniques = pd.factorize(names.astype(object))
+    return pd.Series(
+        pd.Index([indicator_key(u) for u in uniques], dtype=object).take(codes), index=names.index
+    )
+
+
 def _indicators(pairs: pd.DataFrame, old: Tables, new: Tables) -> pd.DataFrame:
     """pair × indicator: weights, scores, points lost in both seasons, the change and how the
     indicator moved (``status``), biggest fall first within each pair."""
     fields = ["group", "code", "name", "role", "weight", "score", "lost"]
     sides = []
     for table, column in ((old.indicators, "old_file"), (new.indicators, "new_file")):
-        d = _side(table, pairs, column)
-        d["key"] = d["name"].map(indicator_key)
+        d = _side(table, pairs, column, fields).drop(columns="file")
+        d["key"] = _keys(d["name"])
         d["occurrence"] = d.groupby(["pair", "key"]).cumcount()
         d["position"] = d.groupby("pair").cumcount()
-        sides.append(d[["pair", "key", "occurrence", "position", *fields]])
+        sides.append(d)
     df = sides[0].merge(sides[1], on=["pair", "key", "occurrence"], how="outer", suffixes=("_old", "_new"))
+    del sides
     for f in ("group", "code", "name", "role"):
         df[f] = df[f"{f}_new"].fillna(df[f"{f}_old"])
     df["change"] = (df["score_new"] - df["score_old"]).round(2)
-    df["status"] = [
-        _status(*row)
-        for row in df[["role", "lost_old", "lost_new", "change", "score_old", "score_new"]].itertuples(
-            index=False
-        )
-    ]
-    df["moved"] = df["change"].abs() > DIFF
-    df["sort_change"] = df["change"].fillna(0)
-    df["listed"] = df["name_new"].isna().astype(int) + df["name_old"].isna().astype(int) * 2
+    df["status"] = _statuses(df)
+    df["listed"] = df["score_new"].isna().astype(int) + df["score_old"].isna().astype(int) * 2
     df["order"] = df["position_new"].fillna(1000 + df["position_old"])
-    df = df.sort_values(["pair", "listed", "sort_change", "order"]).reset_index(drop=True)
+    df = df.sort_values(["pair", "listed", "change", "order"], na_position="first").reset_index(drop=True)
     renamed = {}
     for f in ("weight", "score", "lost"):
         renamed[f"{f}_old"] = f"old_{f}"
         renamed[f"{f}_new"] = f"new_{f}"
-    df = df.rename(columns=renamed)
-    return df[INDICATOR_COLUMNS]
+    return df.rename(columns=renamed)[INDICATOR_COLUMNS]
 
 
-def _status(
-    role: str, old_lost: float, new_lost: float, change: float, old_score: float, new_score: float
-) -> str:
-    """How an indicator moved between the seasons (one of the words at the top of this module, or "")."""
-    if pd.isna(old_score):
-        return ONLY_IN_NEW
-    if pd.isna(new_score):
-        return ONLY_IN_OLD
-    if role == "base" and not (pd.isna(old_lost) or pd.isna(new_lost)):
-        was, now = old_lost > DIFF, new_lost > DIFF
-        if now and not was:
-            return NEWLY_LOST
-        if was and not now:
-            return NO_LONGER_LOST
-        if was and new_lost > old_lost + DIFF:
-            return LOST_MORE
-        if was and new_lost < old_lost - DIFF:
-            return LOST_LESS
-    return SCORE_CHANGED if abs(change) > DIFF else ""
+def _statuses(df: pd.DataFrame) -> pd.Series:
+    """How each indicator moved between the seasons (one of the words at the top of this module, or "")."""
+    import numpy as np
+
+    was, now = df["lost_old"] > DIFF, df["lost_new"] > DIFF
+    base = (df["role"] == "base") & df["lost_old"].notna() & df["lost_new"].notna()
+    conditions = [
+        df["score_old"].isna(),
+        df["score_new"].isna(),
+        base & now & ~was,
+        base & was & ~now,
+        base & was & (df["lost_new"] > df["lost_old"] + DIFF),
+        base & was & (df["lost_new"] < df["lost_old"] - DIFF),
+        df["change"].abs() > DIFF,
+    ]
+    words = [ONLY_IN_NEW, ONLY_IN_OLD, NEWLY_LOST, NO_LONGER_LOST, LOST_MORE, LOST_LESS, SCORE_CHANGED]
+    return pd.Series(
+        np.select([c.to_numpy(dtype=bool) for c in conditions], words, default=""),
+        index=df.index,
+        dtype=object,
+    )
 
 
 _QUOTED = re.compile(r"“([^”]+)”")
@@ -301,7 +305,7 @@ def _findings(pairs: pd.DataFrame, old: Tables, new: Tables) -> pd.DataFrame:
     """Findings of a pair's new season without a match in its old one (新增) and the reverse (已解决)."""
     sides = []
     for table, column in ((old.findings, "old_file"), (new.findings, "new_file")):
-        f = _side(table, pairs, column)
+        f = _side(table, pairs, column, ["severity", "code", "indicator", "sheet", "cell", "message"])
         f["subject"] = [
             _subject(i, m) for i, m in zip(f["indicator"].fillna(""), f["message"].fillna(""), strict=True)
         ]

@@ -83,7 +83,6 @@ P = {name: i for i, (name, _w) in enumerate(PAIR_COLUMNS)}
 GROUP_HEADER = (
     "序号",
     "单位",
-    "项目",
     "一级指标",
     "上期得分",
     "本期得分",
@@ -95,7 +94,6 @@ GROUP_HEADER = (
 INDICATOR_HEADER = (
     "序号",
     "单位",
-    "项目",
     "一级指标",
     "三级指标",
     "上期权重",
@@ -119,7 +117,7 @@ SUMMARY_HEADER = (
     "不再失分数",
     "本期失分数",
 )
-FINDING_HEADER = ("序号", "单位", "项目", "变化", "级别", "问题", "代码", "指标", "位置", "说明")
+FINDING_HEADER = ("序号", "单位", "变化", "级别", "问题", "代码", "指标", "位置", "说明")
 UNMATCHED_HEADER = ("序号", "情况", "评价类型", "单位", "项目", "年度", "总分", "等级", "文件", "原因")
 # the distribution of the changes of totals: (label, criteria for COUNTIFS, test)
 CHANGE_BINS = (
@@ -179,7 +177,7 @@ def write_comparison(path: str | Path, c: Comparison) -> Path:
         fmts = _Formats(wb)
         shown = c.indicators[c.indicators["status"] != ""].reset_index(drop=True)
         blocks = {"indicators": _blocks(shown), "findings": _blocks(c.findings)}
-        units = c.pairs.set_index("pair")[["unit", "title"]].to_dict("index")
+        units = {int(p): _text(u) for p, u in zip(c.pairs["pair"], c.pairs["unit"], strict=True)}
         _write_pairs(wb.add_worksheet(PAIRS), c, blocks, fmts)
         _write_statistics(wb, wb.add_worksheet(STATISTICS), c, fmts)
         _write_groups(streamed_sheet(wb, GROUPS), c.groups, units, fmts)
@@ -213,7 +211,7 @@ def _blocks(df: pd.DataFrame) -> dict[int, tuple[int, int]]:
 
 def _num(ws: Any, r: int, c: int, value: Any, fmt: Any) -> None:
     """A number, or an empty cell for a missing one."""
-    if value is None or pd.isna(value):
+    if value is None or value != value:  # NaN
         ws.write_blank(r, c, None, fmt)
     else:
         ws.write_number(r, c, float(value), fmt)
@@ -484,72 +482,70 @@ def _charts(
     ws.insert_chart(18, left, chart)
 
 
-def _write_groups(ws: Any, groups: pd.DataFrame, units: dict[int, dict[str, Any]], fmts: _Formats) -> None:
-    for col, width in enumerate((5, 16, 22, 12, 8, 8, 8, 9, 9, 9)):
+def _write_groups(ws: Any, groups: pd.DataFrame, units: dict[int, str], fmts: _Formats) -> None:
+    for col, width in enumerate((5, 20, 12, 8, 8, 8, 9, 9, 9)):
         ws.set_column(col, col, width)
     ws.write_row(0, 0, GROUP_HEADER, fmts.header)
-    for i, row in enumerate(groups.to_dict("records"), start=1):
+    columns = ["pair", "group", "old_score", "new_score", "change", "old_rate", "new_rate", "rate_change"]
+    for i, (pair, group, old, new, change, old_rate, new_rate, rate_change) in enumerate(
+        groups[columns].itertuples(index=False, name=None), start=1
+    ):
         x = i + 1
-        _pair_cells(ws, i, row["pair"], units, fmts)
-        ws.write_string(i, 3, _text(row["group"]), fmts.cell)
-        _num(ws, i, 4, row["old_score"], fmts.num)
-        _num(ws, i, 5, row["new_score"], fmts.num)
-        _difference(ws, i, 6, f"E{x}", f"F{x}", 2, row["change"], fmts.num)
-        _num(ws, i, 7, row["old_rate"], fmts.pct)
-        _num(ws, i, 8, row["new_rate"], fmts.pct)
-        _difference(ws, i, 9, f"H{x}", f"I{x}", 4, row["rate_change"], fmts.pct)
+        _pair_cells(ws, i, pair, units, fmts)
+        ws.write_string(i, 2, _text(group), fmts.cell)
+        _num(ws, i, 3, old, fmts.num)
+        _num(ws, i, 4, new, fmts.num)
+        _difference(ws, i, 5, f"D{x}", f"E{x}", 2, change, fmts.num)
+        _num(ws, i, 6, old_rate, fmts.pct)
+        _num(ws, i, 7, new_rate, fmts.pct)
+        _difference(ws, i, 8, f"G{x}", f"H{x}", 4, rate_change, fmts.pct)
     n = len(groups)
     if n:
-        ws.conditional_format(1, 6, n, 6, CHANGE_SCALE)
-        ws.conditional_format(1, 9, n, 9, CHANGE_SCALE)
+        ws.conditional_format(1, 5, n, 5, CHANGE_SCALE)
+        ws.conditional_format(1, 8, n, 8, CHANGE_SCALE)
     ws.autofilter(0, 0, max(n, 1), len(GROUP_HEADER) - 1)
-    ws.freeze_panes(1, 4)
+    ws.freeze_panes(1, 3)
     _print(ws, GROUPS)
 
 
-def _pair_cells(ws: Any, r: int, pair: int, units: dict[int, dict[str, Any]], fmts: _Formats) -> None:
-    """序号 of the pair (as in 对比), unit and project (one line each: long sheets stay compact)."""
+def _pair_cells(ws: Any, r: int, pair: int, units: dict[int, str], fmts: _Formats) -> None:
+    """序号 of the pair (as in 对比, which names the project too) and its unit, on one line."""
     ws.write_number(r, 0, pair, fmts.int)
-    ws.write_string(r, 1, _text(units[pair]["unit"]), fmts.cell)
-    ws.write_string(r, 2, _text(units[pair]["title"]), fmts.cell)
+    ws.write_string(r, 1, units[pair], fmts.cell)
 
 
 def _difference(ws: Any, r: int, c: int, old: str, new: str, digits: int, cached: Any, fmt: Any) -> None:
     """new − old rounded, or "" when either is missing."""
     formula = f'=IF(AND(ISNUMBER({old}),ISNUMBER({new})),ROUND({new}-{old},{digits}),"")'
-    ws.write_formula(r, c, formula, fmt, "" if pd.isna(cached) else float(cached))
+    ws.write_formula(r, c, formula, fmt, "" if cached != cached else float(cached))  # NaN: missing
 
 
-def _write_indicators(ws: Any, df: pd.DataFrame, units: dict[int, dict[str, Any]], fmts: _Formats) -> None:
-    for col, width in enumerate((5, 16, 22, 12, 26, 7, 7, 7, 7, 7, 7, 7, 9)):
+def _write_indicators(ws: Any, df: pd.DataFrame, units: dict[int, str], fmts: _Formats) -> None:
+    for col, width in enumerate((5, 20, 12, 26, 7, 7, 7, 7, 7, 7, 7, 9)):
         ws.set_column(col, col, width)
     ws.write_row(0, 0, INDICATOR_HEADER, fmts.header)
-    for i, row in enumerate(df.to_dict("records"), start=1):
+    columns = ["pair", "group", "name", "old_weight", "new_weight", "old_score", "new_score", "change"]
+    columns += ["old_lost", "new_lost", "status"]
+    for i, row in enumerate(df[columns].itertuples(index=False, name=None), start=1):
+        pair, group, name, *numbers, change, old_lost, new_lost, status = row
         x = i + 1
-        _pair_cells(ws, i, row["pair"], units, fmts)
-        ws.write_string(i, 3, _text(row["group"]), fmts.cell)
-        ws.write_string(i, 4, _text(row["name"]), fmts.cell)
-        for col, key in enumerate(("old_weight", "new_weight", "old_score", "new_score"), start=5):
-            _num(ws, i, col, row[key], fmts.num)
-        _difference(ws, i, 9, f"H{x}", f"I{x}", 2, row["change"], fmts.num)
-        _num(ws, i, 10, row["old_lost"], fmts.num)
-        _num(ws, i, 11, row["new_lost"], fmts.num)
-        ws.write_string(i, 12, row["status"], fmts.center)
+        _pair_cells(ws, i, pair, units, fmts)
+        ws.write_string(i, 2, _text(group), fmts.cell)
+        ws.write_string(i, 3, _text(name), fmts.cell)
+        for col, value in enumerate(numbers, start=4):
+            _num(ws, i, col, value, fmts.num)
+        _difference(ws, i, 8, f"G{x}", f"H{x}", 2, change, fmts.num)
+        _num(ws, i, 9, old_lost, fmts.num)
+        _num(ws, i, 10, new_lost, fmts.num)
+        ws.write_string(i, 11, status, fmts.center)
     n = len(df)
     if n:
-        ws.conditional_format(1, 9, n, 9, CHANGE_SCALE)
-        ws.conditional_format(
-            1, 12, n, 12, {"type": "cell", "criteria": "==", "value": f'"{NEWLY_LOST}"', "format": fmts.newly}
-        )
-        ws.conditional_format(
-            1,
-            12,
-            n,
-            12,
-            {"type": "cell", "criteria": "==", "value": f'"{NO_LONGER_LOST}"', "format": fmts.fixed},
-        )
+        ws.conditional_format(1, 8, n, 8, CHANGE_SCALE)
+        for word, fmt in ((NEWLY_LOST, fmts.newly), (NO_LONGER_LOST, fmts.fixed)):
+            rule = {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt}
+            ws.conditional_format(1, 11, n, 11, rule)
     ws.autofilter(0, 0, max(n, 1), len(INDICATOR_HEADER) - 1)
-    ws.freeze_panes(1, 5)
+    ws.freeze_panes(1, 4)
     _print(ws, INDICATORS)
 
 
@@ -577,27 +573,24 @@ def _write_indicator_summary(ws: Any, df: pd.DataFrame, fmts: _Formats) -> None:
     _print(ws, INDICATOR_SUMMARY)
 
 
-def _write_findings(ws: Any, df: pd.DataFrame, units: dict[int, dict[str, Any]], fmts: _Formats) -> None:
-    for col, width in enumerate((5, 16, 22, 7, 6, 18, 20, 20, 12, 70)):
+def _write_findings(ws: Any, df: pd.DataFrame, units: dict[int, str], fmts: _Formats) -> None:
+    for col, width in enumerate((5, 20, 7, 6, 18, 20, 20, 12, 70)):
         ws.set_column(col, col, width)
     ws.write_row(0, 0, FINDING_HEADER, fmts.header)
-    for i, row in enumerate(df.to_dict("records"), start=1):
-        _pair_cells(ws, i, row["pair"], units, fmts)
-        ws.write_string(i, 3, row["change"], fmts.newly if row["change"] == ADDED else fmts.fixed)
-        ws.write_string(
-            i,
-            4,
-            SEVERITY_LABELS.get(row["severity"], row["severity"]),
-            fmts.sev.get(row["severity"], fmts.center),
-        )
-        ws.write_string(i, 5, code_name(row["code"]), fmts.cell)
-        ws.write_string(i, 6, row["code"], fmts.cell)
-        ws.write_string(i, 7, _text(row["indicator"]), fmts.cell)
-        where = f"{row['sheet']}!{row['cell']}" if _text(row["cell"]) else _text(row["sheet"])
-        ws.write_string(i, 8, where, fmts.cell)
-        ws.write_string(i, 9, _text(row["message"]), fmts.cell)
+    columns = ["pair", "change", "severity", "code", "indicator", "sheet", "cell", "message"]
+    for i, (pair, change, severity, code, indicator, sheet, cell, message) in enumerate(
+        df[columns].itertuples(index=False, name=None), start=1
+    ):
+        _pair_cells(ws, i, pair, units, fmts)
+        ws.write_string(i, 2, change, fmts.newly if change == ADDED else fmts.fixed)
+        ws.write_string(i, 3, SEVERITY_LABELS.get(severity, severity), fmts.sev.get(severity, fmts.center))
+        ws.write_string(i, 4, code_name(code), fmts.cell)
+        ws.write_string(i, 5, code, fmts.cell)
+        ws.write_string(i, 6, _text(indicator), fmts.cell)
+        ws.write_string(i, 7, f"{sheet}!{cell}" if _text(cell) else _text(sheet), fmts.cell)
+        ws.write_string(i, 8, _text(message), fmts.cell)
     ws.autofilter(0, 0, max(len(df), 1), len(FINDING_HEADER) - 1)
-    ws.freeze_panes(1, 4)
+    ws.freeze_panes(1, 3)
     _print(ws, FINDINGS)
 
 

@@ -12,22 +12,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from .book import Book, open_book
 from .errors import SEVERITY_LABELS, PerfxlError
 from .summary_sheets import FINDING_DATA, FINDING_HEADER, INDICATOR_DATA, INDICATOR_HEADER, ROLE_LABELS
 from .summary_write import DETAILS, KIND_NAMES, OVERVIEW, SCORED, UNSCORED, WITH_ERRORS
-from .tidy import (
-    EVALUATION_COLUMNS,
-    FAILED,
-    FINDING_COLUMNS,
-    GROUP_COLUMNS,
-    Tables,
-    frame,
-    indicator_frame,
-)
+from .tidy import EVALUATION_COLUMNS, FAILED, FINDING_COLUMNS, GROUP_COLUMNS, Tables, frame, indicator_frame
 from .tidy import SCORED as SCORED_CODE
 from .tidy import WITH_ERRORS as WITH_ERRORS_CODE
 
@@ -65,21 +58,24 @@ def read_summary(path: str | os.PathLike[str]) -> Tables:
         )
         raise PerfxlError(f"不是含明细的 汇总.xlsx：缺少工作表 {'、'.join(missing)}{hint}", file=shown)
     try:
-        overview = list(_records(book, OVERVIEW, _OVERVIEW_NEEDS))
-        details, groups = _details(book)
-        evaluations = frame(
-            (_evaluation(row, details.get(row["文件"], {})) for row in overview), EVALUATION_COLUMNS
+        overview = _columns(book, OVERVIEW, _OVERVIEW_NEEDS)
+        details = _columns(book, DETAILS, _DETAIL_NEEDS)
+        evaluations = frame(_evaluations(overview, details), EVALUATION_COLUMNS)
+        groups = frame(_groups(details), GROUP_COLUMNS)
+        lines = pd.concat(
+            [_indicator_lines(book, name) for name in _chunks(book, INDICATOR_DATA)], ignore_index=True
         )
-        lines = [line for name in _chunks(book, INDICATOR_DATA) for line in _indicator_lines(book, name)]
-        findings = [row for name in _chunks(book, FINDING_DATA) for row in _finding_rows(book, name)]
+        findings = pd.concat(
+            [_finding_rows(book, name) for name in _chunks(book, FINDING_DATA)], ignore_index=True
+        )
     except PerfxlError as exc:
         raise exc.with_file(shown) from None
-    return Tables(
-        evaluations,
-        frame(groups, GROUP_COLUMNS),
-        indicator_frame(lines, evaluations),
-        frame(findings, FINDING_COLUMNS),
-    )
+    return Tables(evaluations, groups, indicator_frame(lines, evaluations), findings.astype(FINDING_COLUMNS))
+
+
+def read_summary_compact(path: str | os.PathLike[str]) -> Tables:
+    """:func:`read_summary`, compacted (:meth:`Tables.compact`): what a worker process hands back."""
+    return read_summary(path).compact()
 
 
 def _chunks(book: Book, base: str) -> list[str]:
@@ -88,21 +84,20 @@ def _chunks(book: Book, base: str) -> list[str]:
     return [base, *sorted(more, key=lambda n: int(n[len(base) + 1 : -1]))]
 
 
-def _records(book: Book, name: str, needs: tuple[str, ...], header_row: int = 0) -> Iterator[dict[str, Any]]:
-    """The rows of a sheet under its header row as {header: value}, until the first row
-    without a 文件; the sheet is released afterwards."""
+def _columns(book: Book, name: str, needs: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The columns of a sheet by their header (first row), down to the first row without a
+    文件; the sheet is released afterwards."""
     sheet = book.sheet(name)
     try:
-        header = [str(v).strip() for v in (sheet.rows[header_row] if len(sheet.rows) > header_row else [])]
+        rows = sheet.rows
+        header = [str(v).strip() for v in (rows[0] if rows else [])]
         absent = [h for h in needs if h not in header]
         if absent:
             raise PerfxlError(f"表头缺少 {'、'.join(absent)}，不是 perfxl 写出的 汇总.xlsx", sheet=name)
-        index = {h: i for i, h in enumerate(header) if h}
-        file_col = index["文件"]
-        for row in sheet.rows[header_row + 1 :]:
-            if file_col >= len(row) or not str(row[file_col]).strip():
-                break
-            yield {h: (row[i] if i < len(row) else "") for h, i in index.items()}
+        file_col = header.index("文件")
+        body = rows[1:]
+        end = next((i for i, row in enumerate(body) if not str(row[file_col]).strip()), len(body))
+        return {h: [row[c] for row in body[:end]] for c, h in enumerate(header) if h}
     finally:
         book.release(name)
 
@@ -117,28 +112,32 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _details(book: Book) -> tuple[dict[str, dict[str, Any]], list[tuple[Any, ...]]]:
-    """汇总's rows by file, and the (file, group, score, rate) of each 一级指标 column pair
-    (the columns between 等级 and 扣分指标数: 〈name〉得分, 〈name〉得分率)."""
-    rows = list(_records(book, DETAILS, _DETAIL_NEEDS))
-    header = list(rows[0]) if rows else []
-    names = []
-    if header:
-        start, end = header.index("等级") + 1, header.index("扣分指标数")
-        for h in header[start:end]:
-            if h.endswith("得分") and f"{h}率" in header:
-                names.append(h.removesuffix("得分"))
-    groups = []
-    for row in rows:
-        for name in names:
-            score = _number(row[f"{name}得分"])
-            if score is not None:
-                groups.append((_text(row["文件"]), name, score, _number(row[f"{name}得分率"])))
-    return {_text(row["文件"]): row for row in rows}, groups
+def _group_names(header: list[str]) -> list[str]:
+    """The 一级指标 of 汇总's column pairs between 等级 and 扣分指标数: 〈name〉得分, 〈name〉得分率."""
+    start, end = header.index("等级") + 1, header.index("扣分指标数")
+    return [h.removesuffix("得分") for h in header[start:end] if h.endswith("得分") and f"{h}率" in header]
+
+
+def _groups(details: dict[str, list[Any]]) -> Iterator[tuple[Any, ...]]:
+    """(file, group, score, rate) of each 一级指标 a row of 汇总 scores."""
+    for name in _group_names(list(details)):
+        scores, rates = details[f"{name}得分"], details[f"{name}得分率"]
+        for file, score, rate in zip(details["文件"], scores, rates, strict=True):
+            if _number(score) is not None:
+                yield (_text(file), name, _number(score), _number(rate))
+
+
+def _evaluations(overview: dict[str, list[Any]], details: dict[str, list[Any]]) -> Iterator[tuple[Any, ...]]:
+    """A 总览 row (and its 汇总 row) as an evaluations tuple."""
+    rows = {_text(file): i for i, file in enumerate(details["文件"])}
+    for i, file in enumerate(overview["文件"]):
+        row = {h: values[i] for h, values in overview.items()}
+        k = rows.get(_text(file))
+        detail = {h: values[k] for h, values in details.items()} if k is not None else {}
+        yield _evaluation(row, detail)
 
 
 def _evaluation(row: dict[str, Any], detail: dict[str, Any]) -> tuple[Any, ...]:
-    """A 总览 row (and its 汇总 row) as an evaluations tuple."""
     status = _STATUS.get(_text(row["状态"]), FAILED)
     if status == FAILED:
         return (
@@ -185,39 +184,46 @@ def _int(value: Any) -> int | None:
     return None if number is None else int(number)
 
 
-def _indicator_lines(book: Book, name: str) -> Iterator[tuple[Any, ...]]:
-    """(file, group, code, name, role, weight, declared, score) of each row of a 指标得分 sheet."""
-    for row in _records(book, name, INDICATOR_HEADER):
-        yield (
-            _text(row["文件"]),
-            _text(row["一级指标"]),
-            _text(row["编码"]),
-            _text(row["三级指标"]),
-            _ROLES.get(_text(row["类别"]), "base"),
-            _number(row["权重"]),
-            _number(row["申报得分"]),
-            _number(row["复核得分"]) or 0.0,
-        )
+def _strings(values: list[Any]) -> pd.Series:
+    """A text column, each distinct text kept once in memory (a file name repeats on every line)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    texts = pd.Index([_text(v) for v in uniques], dtype=object)
+    return pd.Series(texts.take(codes), dtype=object)
 
 
-def _finding_rows(book: Book, name: str) -> Iterator[tuple[Any, ...]]:
-    """(file, severity, code, indicator, sheet, cell, message) of each row of a 审核意见明细 sheet."""
-    needs = tuple(h for h in FINDING_HEADER if h != "问题")
-    for row in _records(book, name, needs):
-        yield (
-            _text(row["文件"]),
-            _SEVERITIES.get(_text(row["级别"]), _text(row["级别"])),
-            _text(row["代码"]),
-            _text(row["指标"]),
-            _text(row["工作表"]),
-            _text(row["单元格"]),
-            _text(row["说明"]),
-        )
+def _numbers(values: list[Any]) -> pd.Series:
+    """A number column: texts (an empty cell) become NaN."""
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype("float64")
 
 
-def is_summary(path: Path) -> bool:
-    """Whether *path* names a 汇总.xlsx by its sheets (read from the zip directory only)."""
-    try:
-        return OVERVIEW in open_book(path).sheet_names
-    except PerfxlError:
-        return False
+def _indicator_lines(book: Book, name: str) -> pd.DataFrame:
+    """The lines of a 指标得分 sheet: file and :data:`~perfxl.tidy.INDICATOR_FIELDS`."""
+    c = _columns(book, name, INDICATOR_HEADER)
+    return pd.DataFrame(
+        {
+            "file": _strings(c["文件"]),
+            "group": _strings(c["一级指标"]),
+            "code": _strings(c["编码"]),
+            "name": _strings(c["三级指标"]),
+            "role": _strings(c["类别"]).map(lambda label: _ROLES.get(label, "base")),
+            "weight": _numbers(c["权重"]),
+            "declared_score": _numbers(c["申报得分"]),
+            "score": _numbers(c["复核得分"]).fillna(0.0),
+        }
+    )
+
+
+def _finding_rows(book: Book, name: str) -> pd.DataFrame:
+    """The findings of a 审核意见明细 sheet (the columns of :data:`~perfxl.tidy.FINDING_COLUMNS`)."""
+    c = _columns(book, name, tuple(h for h in FINDING_HEADER if h != "问题"))
+    return pd.DataFrame(
+        {
+            "file": _strings(c["文件"]),
+            "severity": _strings(c["级别"]).map(lambda label: _SEVERITIES.get(label, label)),
+            "code": _strings(c["代码"]),
+            "indicator": _strings(c["指标"]),
+            "sheet": _strings(c["工作表"]),
+            "cell": _strings(c["单元格"]),
+            "message": pd.Series([_text(v) for v in c["说明"]], dtype=object),
+        }
+    )

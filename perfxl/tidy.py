@@ -150,6 +150,20 @@ class Tables:
         ev = self.evaluations
         return ev[ev["status"] != FAILED]
 
+    def compact(self) -> Tables:
+        """The tables with their text columns as categories: a tenth of the size to send to
+        another process (pickled); :meth:`expanded` gives the tables back."""
+        return Tables(
+            *(
+                df.astype({c: "category" for c, d in COLUMNS[n].items() if d == "string"})
+                for n, df in self.frames().items()
+            )
+        )
+
+    def expanded(self) -> Tables:
+        """The tables of :meth:`compact` with their columns' documented dtypes again."""
+        return Tables(*(df.astype(COLUMNS[n]) for n, df in self.frames().items()))
+
     def to_csv(self, folder: str | Path) -> list[Path]:
         """Write evaluations.csv, groups.csv, indicators.csv, findings.csv (UTF-8 with BOM, so
         that Excel shows the Chinese too) into *folder*, each atomically; returns the paths."""
@@ -233,18 +247,23 @@ def from_summaries(summaries: Sequence[dict[str, Any]], failed: Sequence[dict[st
     groups = frame(
         [(s["file"], g["name"], g["score"], g["rate"]) for s in summaries for g in s["groups"]], GROUP_COLUMNS
     )
-    lines = [(s["file"], *rec) for s in summaries for rec in s.get("indicators", ())]
+    import pandas as pd
+
+    lines = pd.DataFrame.from_records(
+        [(s["file"], *rec) for s in summaries for rec in s.get("indicators", ())],
+        columns=["file", *INDICATOR_FIELDS],
+    )
     findings = frame([(s["file"], *rec) for s in summaries for rec in s.get("findings", ())], FINDING_COLUMNS)
     return Tables(evaluations, groups, indicator_frame(lines, evaluations), findings)
 
 
-def indicator_frame(lines: list[tuple[Any, ...]], evaluations: pd.DataFrame) -> pd.DataFrame:
-    """The indicators table of ``(file, *INDICATOR_FIELDS)`` tuples: the evaluation's unit,
-    title, year and kind beside each line, ``lost`` (weight − score, base indicators) and
-    ``rate`` (score ÷ weight, base indicators with a weight)."""
+def indicator_frame(lines: pd.DataFrame, evaluations: pd.DataFrame) -> pd.DataFrame:
+    """The indicators table of *lines* (columns ``file`` and :data:`INDICATOR_FIELDS`): the
+    evaluation's unit, title, year and kind beside each line, ``lost`` (weight − score, base
+    indicators) and ``rate`` (score ÷ weight, base indicators with a weight)."""
     import pandas as pd
 
-    df = pd.DataFrame.from_records(lines, columns=["file", *INDICATOR_FIELDS])
+    df = lines  # the callers' own frame: columns are added in place
     keyed = evaluations.set_index("file")
     for column in ("unit", "title", "year", "kind"):
         df[column] = df["file"].map(keyed[column])

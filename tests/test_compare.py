@@ -215,7 +215,6 @@ def test_every_number_of_the_comparison(seasons: dict[str, Any]) -> None:
         (
             "序号",
             "单位",
-            "项目",
             "一级指标",
             "上期得分",
             "本期得分",
@@ -233,7 +232,6 @@ def test_every_number_of_the_comparison(seasons: dict[str, Any]) -> None:
                 (
                     i,
                     new.unit,
-                    new.title,
                     group,
                     was,
                     score,
@@ -245,7 +243,7 @@ def test_every_number_of_the_comparison(seasons: dict[str, Any]) -> None:
             )
     _same(_rows(path, "一级指标"), expected)
     # 指标变化
-    expected = [("序号", "单位", "项目", "一级指标", "三级指标", "上期权重", "本期权重", "上期得分", "本期得分", "变化", "上期失分", "本期失分", "情况")]  # fmt: skip
+    expected = [("序号", "单位", "一级指标", "三级指标", "上期权重", "本期权重", "上期得分", "本期得分", "变化", "上期失分", "本期失分", "情况")]  # fmt: skip
     for i, file in enumerate(PAIRS, start=1):
         new = NEW[file]
         for o, n in _changed_lines(file):
@@ -253,7 +251,6 @@ def test_every_number_of_the_comparison(seasons: dict[str, Any]) -> None:
                 (
                     i,
                     new.unit,
-                    new.title,
                     n.group,
                     n.name,
                     o.weight,
@@ -268,7 +265,7 @@ def test_every_number_of_the_comparison(seasons: dict[str, Any]) -> None:
             )
     rows = _rows(path, "指标变化")
     _same(rows, expected)
-    assert ("资金到位率", "新失分") in {(r[4], r[12]) for r in rows if r[1] == "甲县教育局"}
+    assert ("资金到位率", "新失分") in {(r[3], r[11]) for r in rows if r[1] == "甲县教育局"}
     # 指标汇总
     summary: dict[str, dict[str, Any]] = {}
     for file in PAIRS:
@@ -314,10 +311,10 @@ def test_every_number_of_the_comparison(seasons: dict[str, Any]) -> None:
         for word, ev, keys in (("新增", new, _findings(new) - _findings(old)), ("已解决", old, _findings(old) - _findings(new))):  # fmt: skip
             for code, name in sorted(keys):
                 row = 2 + [line.name for line in ev.lines].index(name)
-                expected_findings.append((i, new.unit, new.title, word, "警告", "申报得分与计算不符", code, name, f"指标!H{row}"))  # fmt: skip
-    assert [r[:9] for r in rows[1:]] == expected_findings
+                expected_findings.append((i, new.unit, word, "警告", "申报得分与计算不符", code, name, f"指标!H{row}"))  # fmt: skip
+    assert [r[:8] for r in rows[1:]] == expected_findings
     assert len(expected_findings) == 2
-    assert "按规则计算应为 17" in rows[1][9] and "按规则计算应为 18" in rows[2][9]
+    assert "按规则计算应为 17" in rows[1][8] and "按规则计算应为 18" in rows[2][8]
     # 未匹配
     expected = [("序号", "情况", "评价类型", "单位", "项目", "年度", "总分", "等级", "文件", "原因")]
     for k, (side, ev, reason) in enumerate(
