@@ -9,8 +9,10 @@ and project systems) and per finding (≈ 4–9, with perfxl's messages).  Two s
 generated: the second keeps ≈ 95 % of the units (scores moved, some indicators newly
 losing points, findings come and go), drops ≈ 3 % and adds ≈ 3 %.
 
-Each step runs in a fresh process, timed from its start to its end, with the peak RSS of its
-process tree (``/proc`` sampled every 50 ms, as bench/batch.py does):
+Each step runs in a fresh process, timed from its start to its end, with the peak memory of
+its process tree (``/proc`` sampled every 50 ms): the sum of RSS, as bench/batch.py reports it
+(pages the forked readers share with their parent count in each), and the sum of PSS (those
+pages shared out, so counted once):
 
 - **summary**: ``write_summary`` of the second season's N records — 总览, 统计, 汇总,
   the analysis sheets (pandas) and the data sheets; the first season's 汇总.xlsx is
@@ -232,20 +234,37 @@ def _write_grids(grids: dict[str, list[list[Any]]], path: Path) -> None:
 def _run(name: str, n: int, seed: int, folder: Path) -> dict[str, Any]:
     """One step in a process of its own; adds the peak RSS of its process tree (sampled every
     50 ms: compare reads the two 汇总.xlsx in two worker processes)."""
-    from batch import _tree_rss  # bench/batch.py, beside this script
+    from batch import _children, _tree_rss  # bench/batch.py, beside this script
 
     cmd = [sys.executable, __file__, "--step", name, "--n", str(n), "--seed", str(seed), "--out", str(folder)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_pss = 0
     while proc.poll() is None:
         peak = max(peak, _tree_rss(proc.pid))
+        peak_pss = max(peak_pss, _tree_pss(proc.pid, _children))
         time.sleep(0.05)
     out = proc.stdout.read() if proc.stdout else ""
     if proc.returncode:
         raise SystemExit(f"step {name} failed ({proc.returncode})")
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["tree_mb"] = round(peak / 2**20)
+    result["tree_pss_mb"] = round(peak_pss / 2**20)
     return result
+
+
+def _tree_pss(root: int, children: Any) -> int:
+    """The proportional set size of a process tree: pages shared by forked processes count once
+    in all (RSS counts them in every process that maps them)."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+        stack += children(pid)
+    return total
 
 
 def main() -> None:
@@ -271,6 +290,7 @@ def main() -> None:
     med = {name: statistics.median(r["seconds"] for r in rs) for name, rs in runs.items()}
     peak = {name: max(r["tree_mb"] for r in rs) for name, rs in runs.items()}
     largest = {name: max(r["peak_mb"] for r in rs) for name, rs in runs.items()}
+    pss = {name: max(r["tree_pss_mb"] for r in rs) for name, rs in runs.items()}
     sizes = {
         p.name: round(p.stat().st_size / 1e6, 1) for p in (folder / "new" / "汇总.xlsx", folder / "对比.xlsx")
     }
@@ -280,6 +300,7 @@ def main() -> None:
         "seconds": med,
         "peak_tree_mb": peak,
         "peak_process_mb": largest,
+        "peak_tree_pss_mb": pss,
         "ratio_summary": round(med["summary"] / med["summary-floor"], 2),
         "ratio_compare": round(med["compare"] / med["compare-floor"], 2),
         "file_mb": sizes,
@@ -290,7 +311,8 @@ def main() -> None:
     print(f"{args.n} evaluations per season, median of {args.repeat}")
     for step_name in ("summary", "compare"):
         print(
-            f"{step_name:8} {med[step_name]:6.1f} s  peak {peak[step_name]} MB (process tree)   "
+            f"{step_name:8} {med[step_name]:6.1f} s  peak {peak[step_name]} MB RSS / {pss[step_name]} MB PSS "
+            f"(process tree)   "
             f"floor {med[step_name + '-floor']:.1f} s   ratio {result['ratio_' + step_name]}"
         )
     print(f"files: 汇总.xlsx {sizes['汇总.xlsx']} MB, 对比.xlsx {sizes['对比.xlsx']} MB")

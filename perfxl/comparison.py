@@ -269,25 +269,21 @@ def _indicators(pairs: pd.DataFrame, old: Tables, new: Tables) -> pd.DataFrame:
 
 def _statuses(df: pd.DataFrame) -> pd.Series:
     """How each indicator moved between the seasons (one of the words at the top of this module, or "")."""
-    import numpy as np
-
     was, now = df["lost_old"] > DIFF, df["lost_new"] > DIFF
     base = (df["role"] == "base") & df["lost_old"].notna() & df["lost_new"].notna()
-    conditions = [
-        df["score_old"].isna(),
-        df["score_new"].isna(),
-        base & now & ~was,
-        base & was & ~now,
-        base & was & (df["lost_new"] > df["lost_old"] + DIFF),
-        base & was & (df["lost_new"] < df["lost_old"] - DIFF),
-        df["change"].abs() > DIFF,
+    ruled = [  # the first that holds decides
+        (df["score_old"].isna(), ONLY_IN_NEW),
+        (df["score_new"].isna(), ONLY_IN_OLD),
+        (base & now & ~was, NEWLY_LOST),
+        (base & was & ~now, NO_LONGER_LOST),
+        (base & was & (df["lost_new"] > df["lost_old"] + DIFF), LOST_MORE),
+        (base & was & (df["lost_new"] < df["lost_old"] - DIFF), LOST_LESS),
+        (df["change"].abs() > DIFF, SCORE_CHANGED),
     ]
-    words = [ONLY_IN_NEW, ONLY_IN_OLD, NEWLY_LOST, NO_LONGER_LOST, LOST_MORE, LOST_LESS, SCORE_CHANGED]
-    return pd.Series(
-        np.select([c.to_numpy(dtype=bool) for c in conditions], words, default=""),
-        index=df.index,
-        dtype=object,
-    )
+    status = pd.Series("", index=df.index, dtype=object)
+    for condition, word in reversed(ruled):
+        status = status.mask(condition.fillna(False).astype(bool), word)
+    return status
 
 
 _QUOTED = re.compile(r"“([^”]+)”")

@@ -52,7 +52,7 @@ TOTALS = "总分分布"
 INDICATOR_DATA = "指标得分"
 FINDING_DATA = "审核意见明细"
 MATRIX_COLUMNS = 100  # indicators in 得分率矩阵
-DATA_ROWS = 100_000  # rows of one data sheet
+DATA_ROWS = 50_000  # rows of one data sheet (reading one holds its grid in memory)
 CHART_BARS = 15  # indicators in the chart of 失分指标
 GRADE_COLORS = ("#63BE7B", "#5B9BD5", "#FFC000", "#F8696B", "#A5A5A5")  # best grade first
 
@@ -153,10 +153,10 @@ def _indicator_rows(summaries: Sequence[dict[str, Any]], fmts: Any) -> Iterator[
             if line[r] == "base" and weight is not None:
                 lost = max(0.0, round(weight - score, 2))
             yield [
-                (file, fmts.text),
-                (line[g], fmts.text),
+                (file, fmts.cell),
+                (line[g], fmts.cell),
                 (line[c], fmts.center),
-                (line[n], fmts.text),
+                (line[n], fmts.cell),
                 (ROLE_LABELS.get(line[r], line[r]), fmts.center),
                 (weight, fmts.num),
                 (line[d], fmts.num),
@@ -170,14 +170,14 @@ def _finding_rows(summaries: Sequence[dict[str, Any]], fmts: Any) -> Iterator[li
         file = summary["file"]
         for severity, code, indicator, sheet, cell, message in summary.get("findings", ()):
             yield [
-                (file, fmts.text),
+                (file, fmts.cell),
                 (SEVERITY_LABELS.get(severity, severity), fmts.sev.get(severity, fmts.center)),
-                (code_name(code), fmts.text),
-                (code, fmts.text),
-                (indicator, fmts.text),
-                (sheet, fmts.text),
+                (code_name(code), fmts.cell),
+                (code, fmts.cell),
+                (indicator, fmts.cell),
+                (sheet, fmts.cell),
                 (cell, fmts.center),
-                (message, fmts.text),
+                (message, fmts.cell),
             ]
 
 
@@ -198,6 +198,8 @@ def _write_chunks(
                 break
         ws.autofilter(0, 0, max(r, 1), len(header) - 1)
         ws.freeze_panes(1, 1)
+        ws.repeat_rows(0)
+        _print_setup(ws, name)
 
 
 def _write_cells(ws: Any, r: int, cells: list[Cell]) -> None:
@@ -233,7 +235,7 @@ def _write_matrix(
     note = "得分率：红 0% → 黄 80% → 绿 100%；空白 = 该评价没有此指标"
     if m.left_out:
         note += f"；列出出现在最多评价中的 {len(m.columns)} 个指标，另有 {m.left_out} 个未列出（见 {INDICATOR_DATA}）"
-    ws.merge_range(0, 0, 0, first - 1, note, fmts.small)
+    ws.merge_range(0, 0, 0, first - 1, note, fmts.text)
     ws.set_row(0, row_height(3))
     c = first
     for group, block in _blocks(list(m.columns["group"])):
@@ -254,8 +256,8 @@ def _write_matrix(
     for i, s in enumerate(order):
         r = i + 3
         ws.write_number(r, 0, i + 1, fmts.int)
-        ws.write_string(r, 1, s.get("unit") or "", fmts.text)
-        ws.write_string(r, 2, s.get("title") or "", fmts.text)
+        ws.write_string(r, 1, s.get("unit") or "", fmts.cell)
+        ws.write_string(r, 2, s.get("title") or "", fmts.cell)
         ws.write_string(r, 3, kinds.get(s["kind"], s["kind"]), fmts.center)
         ws.write_number(r, 4, s["total"], fmts.num)
         for c, value in enumerate(rates[i], start=first):
