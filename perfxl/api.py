@@ -29,7 +29,9 @@ from .pipeline import Failure, Source, open_source, score_source
 
 if TYPE_CHECKING:
     from .batch import BatchReport
+    from .comparison import Comparison
     from .survey import SurveyResult
+    from .tidy import Tables
 
 # the public names are listed once, in perfxl/__init__.py, which re-exports them from here
 
@@ -173,6 +175,91 @@ def batch(
         details=details,
         with_reports=report,
     )
+
+
+def tables(results: Iterable[Evaluation | Failure]) -> Tables:
+    """The tidy tables (pandas DataFrames: ``evaluations``, ``groups``, ``indicators``,
+    ``findings``; columns in docs/api.md) of results such as ``score_folder`` yields;
+    ``.to_csv(folder)`` and ``.to_parquet(folder)`` write them."""
+    from .batch import summarize
+    from .tidy import from_summaries
+
+    summaries, failed = [], []
+    for result in results:
+        if isinstance(result, Failure):
+            failed.append(result.to_dict())
+        else:
+            summaries.append(summarize(result, result.to_dict()))
+    return from_summaries(summaries, failed)
+
+
+def read_summary(path: str | os.PathLike[str]) -> Tables:
+    """The tidy tables of a 汇总.xlsx written by ``perfxl batch`` (its 总览, 汇总, 指标得分 and
+    审核意见明细 sheets), the same as ``BatchReport.tables()`` gave when it was written."""
+    from .summary_read import read_summary as _read
+
+    return _read(path)
+
+
+def compare(
+    old: str | os.PathLike[str],
+    new: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
+    options: Options | None = None,
+    *,
+    jobs: int | None = None,
+    recursive: bool = False,
+) -> Comparison:
+    """Compare two seasons (docs/compare.md): each a 汇总.xlsx, a folder holding one (a batch's
+    output), or a folder of workbooks (scored now, nothing written there).  With *output*,
+    writes 对比.xlsx.  Returns the :class:`~perfxl.comparison.Comparison` (DataFrames ``pairs``,
+    ``groups``, ``indicators``, ``findings``, ``unmatched``)."""
+    from .comparison import compare_tables
+
+    sources = [_season_source(Path(p)) for p in (old, new)]
+    if all(path.is_file() for path in sources) and (jobs or os.cpu_count() or 1) > 1:
+        sides = _read_both(sources)
+    else:
+        sides = [_season(path, options, jobs, recursive) for path in sources]
+    result = compare_tables(sides[0][0], sides[1][0], sides[0][1], sides[1][1])
+    if output is not None:
+        from .comparison_write import write_comparison
+
+        write_comparison(Path(output), result)
+    return result
+
+
+def _season_source(path: Path) -> Path:
+    """A season's 汇总.xlsx (a file, or a batch's output folder), else the folder to score."""
+    from .batch import SUMMARY_NAME
+
+    return path / SUMMARY_NAME if path.is_dir() and (path / SUMMARY_NAME).is_file() else path
+
+
+def _read_both(paths: list[Path]) -> list[tuple[Tables, str]]:
+    """Two 汇总.xlsx read at once, each in a process of its own (which also hands the memory of
+    reading back to the system when it ends)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .summary_read import read_summary_compact
+
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(read_summary_compact, path) for path in paths]
+        return [(future.result().expanded(), str(path)) for future, path in zip(futures, paths, strict=True)]
+
+
+def _season(path: Path, options: Options | None, jobs: int | None, recursive: bool) -> tuple[Tables, str]:
+    """One side of a comparison and how it was read (for the 统计 sheet and messages)."""
+    from .batch import SUMMARY_NAME, find_workbooks
+
+    if not path.is_dir():
+        return read_summary(path), str(path)
+    count = len(find_workbooks(path, recursive))
+    if not count:
+        raise PerfxlError(f"文件夹中既没有 {SUMMARY_NAME}，也没有可评分的工作簿", file=str(path))
+    return tables(
+        score_folder(path, options, jobs=jobs, recursive=recursive)
+    ), f"{path}（重新计分 {count} 个工作簿）"
 
 
 class ArgumentError(ValueError):

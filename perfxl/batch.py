@@ -25,6 +25,7 @@ from .book import is_perfxl_output
 from .errors import Finding, Interrupted, PerfxlError
 from .evaluate import Evaluation, Options
 from .pipeline import Failure
+from .tidy import Tables, finding_records, indicator_records
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 SUMMARY_NAME = "汇总.xlsx"
@@ -181,7 +182,12 @@ def _shared_advice(messages: list[str]) -> str:
 
 
 def summarize(ev: Evaluation, data: dict[str, Any]) -> dict[str, Any]:
-    """The part of a workbook's result that 汇总.xlsx needs (small: kept for every file)."""
+    """The part of a workbook's result that 汇总.xlsx needs (small: kept for every file).
+
+    ``indicators`` and ``findings`` are lists of tuples (fields in
+    ``perfxl.tidy.INDICATOR_FIELDS`` and ``FINDING_FIELDS``): the analysis sheets, the
+    tidy tables and ``perfxl compare`` read them.
+    """
     counts = {"error": 0, "warning": 0, "info": 0}
     for f in data["findings"]:
         counts[f["severity"]] = counts.get(f["severity"], 0) + 1
@@ -202,6 +208,8 @@ def summarize(ev: Evaluation, data: dict[str, Any]) -> dict[str, Any]:
         "groups": [{"name": g["name"], "score": g["score"], "rate": g["rate"]} for g in data["groups"]],
         "deducted": deducted,
         "counts": counts,
+        "indicators": indicator_records(ev),
+        "findings": finding_records(ev),
     }
 
 
@@ -256,6 +264,13 @@ class BatchReport:
     def with_errors(self) -> int:
         """Scored workbooks whose audit found errors (状态 有错误 in 汇总.xlsx)."""
         return sum(1 for s in self.summaries if s.get("counts", {}).get("error"))
+
+    def tables(self) -> Tables:
+        """The tidy tables of the batch: evaluations, groups, indicators, findings (pandas
+        DataFrames; docs/api.md)."""
+        from .tidy import from_summaries
+
+        return from_summaries(self.summaries, self.failed)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -81,7 +81,8 @@ class Book:
         self._parts = parts
         self.sheet_names: list[str] = list(workbook.sheet_names)  # type: ignore[attr-defined]
         self._cache: dict[str, Sheet] = {}
-        self._cells = 0
+        self._cells = 0  # of the loaded sheets, against MAX_CELLS
+        self._sizes: dict[str, int] = {}  # each loaded sheet's share of _cells
 
     def sheet(self, name: str) -> Sheet:
         if name not in self._cache:
@@ -104,7 +105,8 @@ class Book:
             height, width = cs.total_height + 1, cs.total_width + 1  # last indexes, 0-based
             if height > MAX_ROWS or height * max(width, 1) > MAX_CELLS:
                 raise PerfxlError(_too_big(height, width), sheet=name)
-            self._cells += height * max(width, 1)
+            self._sizes[name] = height * max(width, 1)
+            self._cells += self._sizes[name]
             if self._cells > MAX_CELLS:
                 raise PerfxlError(f"工作簿过大：已读取的工作表共超过 {MAX_CELLS} 个单元格", sheet=name)
             rows = cs.to_python(skip_empty_area=False)
@@ -117,6 +119,12 @@ class Book:
         except (CalamineError, ValueError, OSError) as exc:
             raise PerfxlError(f"工作表无法读取（{_reason(exc)}）", sheet=name) from exc
         return Sheet(name, rows, merged, uncached, texts)
+
+    def release(self, name: str) -> None:
+        """Forget a loaded sheet, its grid and its share of the cell cap: a large workbook
+        of perfxl's own (汇总.xlsx) is read one sheet at a time."""
+        self._cache.pop(name, None)
+        self._cells -= self._sizes.pop(name, 0)
 
     def find(self, *patterns: str, exact_first: bool = True) -> str | None:
         """First sheet whose name equals, then contains, one of the patterns (in order)."""

@@ -10,6 +10,7 @@ scored (or ``check`` found errors), 2 usage error, 130 Ctrl-C, 143 SIGTERM.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -481,6 +482,20 @@ def rule(
 @click.option(
     "--report", is_flag=True, help="同时为每个工作簿写出评价报告草稿（Word，与批注评分表同名的 .docx）"
 )
+@click.option(
+    "--csv",
+    "csv_dir",
+    metavar="文件夹",
+    type=click.Path(path_type=Path),
+    help="另把评价、一级指标、指标、审核意见四张明细表写成 CSV 文件，供数据分析或报表工具使用",
+)
+@click.option(
+    "--parquet",
+    "parquet_dir",
+    metavar="文件夹",
+    type=click.Path(path_type=Path),
+    help="同样的四张表写成 Parquet 文件（需要安装 pyarrow）",
+)
 @scoring_options
 def batch(
     input_dir: Path,
@@ -490,12 +505,16 @@ def batch(
     as_json: bool,
     quiet: bool,
     report: bool,
+    csv_dir: Path | None,
+    parquet_dir: Path | None,
     **opts: Any,
 ) -> None:
     """批量计分：处理文件夹中的每个工作簿（.xlsx、.xls、.ods），写出批注评分表和 汇总.xlsx。"""
     from .api import batch as run_batch
 
     options = _options(**opts)
+    if parquet_dir is not None and importlib.util.find_spec("pyarrow") is None:
+        _fail(PerfxlError("写出 Parquet 需要 pyarrow：pip install pyarrow（或改用 --csv）"))
     try:
         outcome = run_batch(
             input_dir,
@@ -509,8 +528,12 @@ def batch(
         )
     except PerfxlError as exc:
         _fail(exc)
+    written = _write_tables(outcome, csv_dir, parquet_dir)
     if as_json:
-        _echo_json(outcome.to_json())
+        data = outcome.to_json()
+        if written:
+            data["tables"] = [str(p) for p in written]
+        _echo_json(data)
     else:
         skipped = f"，跳过 {len(outcome.skipped)}" if outcome.skipped else ""
         clean = outcome.succeeded - outcome.with_errors
@@ -526,8 +549,80 @@ def batch(
             _err(f"文件 {item['file']}：{item['error']}")
         if outcome.summary_path:
             click.echo(f"汇总：{outcome.summary_path}")
+        for folder in dict.fromkeys(p.parent for p in written):
+            names = "、".join(p.name for p in written if p.parent == folder)
+            click.echo(f"明细表：{folder}（{names}）")
     if outcome.failed or outcome.reports_failed:
         raise SystemExit(1)
+
+
+def _write_tables(outcome: Any, csv_dir: Path | None, parquet_dir: Path | None) -> list[Path]:
+    """The batch's tidy tables as CSV and Parquet files, where asked for."""
+    if csv_dir is None and parquet_dir is None:
+        return []
+    tables = outcome.tables()
+    written: list[Path] = []
+    try:
+        if csv_dir is not None:
+            written += tables.to_csv(csv_dir)
+        if parquet_dir is not None:
+            written += tables.to_parquet(parquet_dir)
+    except PerfxlError as exc:
+        _fail(exc)
+    return written
+
+
+@cli.command()
+@click.argument("old", metavar="上期", type=click.Path(path_type=Path))
+@click.argument("new", metavar="本期", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    cls=_Required,
+    required=True,
+    metavar="对比.xlsx",
+    type=click.Path(path_type=Path),
+    callback=_xlsx_output,
+    help="写出的对比工作簿（必填）",
+)
+@click.option(
+    "--jobs", "-j", metavar="进程数", type=_Number(int, 1), default=None, help="文件夹需要计分时的并行进程数"
+)
+@click.option("--recursive", "-r", is_flag=True, help="文件夹需要计分时包含子文件夹")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出匹配结果和变化")
+@scoring_options
+def compare(
+    old: Path, new: Path, output: Path, jobs: int | None, recursive: bool, as_json: bool, **opts: Any
+) -> None:
+    """对比两期评价：按评价类型和单位、项目名称匹配上期与本期，写出总分、等级、一级指标、指标得分和审核意见的变化。
+
+    上期、本期各为一个 汇总.xlsx（perfxl batch 写出），或含 汇总.xlsx 的输出文件夹，或工作簿文件夹（当场计分，不写出文件）。
+    """
+    from .api import compare as run_compare
+
+    options = _options(**opts)
+    try:
+        result = run_compare(old, new, output, options, jobs=jobs, recursive=recursive)
+    except PerfxlError as exc:
+        _fail(exc)
+    if as_json:
+        data = result.to_dict()
+        data["output"] = str(output)
+        _echo_json(data)
+        return
+    pairs, unmatched = result.pairs, result.unmatched
+    changes = list(pairs["change"])
+    click.echo(f"上期：{result.old_source}")
+    click.echo(f"本期：{result.new_source}")
+    click.echo(
+        f"匹配 {len(pairs)} 对：总分上升 {sum(d > 0 for d in changes)}，下降 {sum(d < 0 for d in changes)}，"
+        f"持平 {sum(d == 0 for d in changes)}；等级变化 {sum(bool(g) for g in pairs['grade_change'])}"
+    )
+    sides = list(unmatched["side"])
+    if sides:
+        counts = "，".join(f"{side} {sides.count(side)}" for side in dict.fromkeys(sides))
+        click.echo(f"未匹配：{counts}（见 对比.xlsx 的 未匹配 工作表）")
+    click.echo(f"已写出：{output}")
 
 
 @cli.command()

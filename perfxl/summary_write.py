@@ -13,6 +13,8 @@ Sheets:
   across several pages with 序号 and 文件 repeated, never squeezed onto one.
 - 失败 — the workbooks that could not be scored and why (sheet and cells); written only
   when there are some.
+- then the analysis sheets (得分率矩阵, 失分指标, 等级分布, 机构差异, 总分分布) and the data
+  sheets (指标得分, 审核意见明细) of :mod:`perfxl.summary_sheets`.
 
 Every derived number (difference, grade change, rank, statistics) is a live formula with
 its cached value.  The file is written through :mod:`perfxl.files` (a temporary file next to
@@ -93,7 +95,8 @@ def write_summary(path: Path, summaries: Sequence[dict[str, Any]], failed: Seque
 
     tmp = files.new_temp(path.parent, suffix=".xlsx.tmp")
     try:
-        wb = xlsxwriter.Workbook(str(tmp), _xlsx_options())
+        # not in memory: the long data sheets are streamed to disk (summary_sheets.streamed_sheet)
+        wb = xlsxwriter.Workbook(str(tmp), {**_xlsx_options(), "in_memory": False})
         wb.worksheet_class = worksheet_class()
         fmts = _SummaryFormats(wb)
         failed = sorted(failed, key=lambda f: f["file"])
@@ -102,6 +105,7 @@ def write_summary(path: Path, summaries: Sequence[dict[str, Any]], failed: Seque
         _write_details(wb, wb.add_worksheet(DETAILS), path.parent, summaries, failed, fmts)
         if failed:
             _write_failed(wb.add_worksheet(FAILED), failed, fmts)
+        _write_analysis(wb, summaries, failed, fmts)
         wb.set_properties(
             {"title": "perfxl 批量评分汇总", "author": "perfxl", "created": _dt.datetime(2000, 1, 1)}
         )
@@ -111,6 +115,37 @@ def write_summary(path: Path, summaries: Sequence[dict[str, Any]], failed: Seque
         files.discard(tmp)
         raise
     return path
+
+
+def _write_analysis(
+    wb: Any, summaries: Sequence[dict[str, Any]], failed: Sequence[dict[str, str]], fmts: _SummaryFormats
+) -> None:
+    """The analysis and data sheets (pandas is imported here, on this path only)."""
+    from .summary_sheets import write_analysis, write_data
+    from .tidy import from_summaries
+
+    _col, own = _columns(len(summaries) + len(failed))
+    span = lambda name: f"'{OVERVIEW}'!{own(name)}"  # noqa: E731
+    tables = from_summaries(summaries, failed)
+    write_analysis(wb, fmts, tables, _order(summaries), grade_labels(summaries), KIND_NAMES, span)
+    write_data(wb, fmts, summaries)
+
+
+def grade_labels(summaries: Sequence[dict[str, Any]]) -> list[str]:
+    """The grade labels of the workbooks' 评级标准, best first (优 良 中 差 when none say), then
+    any other grade given."""
+    labels: list[str] = []
+    for s in summaries:
+        for b in s.get("bands", []):
+            lab = b.rstrip("0123456789.>≥")
+            if lab and lab not in labels:
+                labels.append(lab)
+    if not labels:
+        labels = ["优", "良", "中", "差"]
+    for s in summaries:
+        if s["grade"] not in labels:
+            labels.append(s["grade"])
+    return labels
 
 
 class _SummaryFormats(Formats):
@@ -135,6 +170,7 @@ class _SummaryFormats(Formats):
         self.link_wrap = wb.add_format({**base, "font_color": "#0563C1", "underline": 1, "text_wrap": True})
         self.change = wb.add_format({"bold": True, "bg_color": "#F4B084", "font_color": "#9C0006"})
         self.note = wb.add_format({"font_name": "宋体", "font_size": 9, "font_color": "#595959"})
+        self.pct_short = wb.add_format({**base, "num_format": "0%", "align": "center"})
 
 
 def _order(summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -504,17 +540,7 @@ def _write_details(
     # grade distribution
     g0 = r0 + 5
     ws.write_row(g0, 1, ["等级", "数量", "占比"], fmts.header)
-    labels: list[str] = []
-    for r in results:
-        for b in r.get("bands", []):
-            lab = b.rstrip("0123456789.>≥")
-            if lab and lab not in labels:
-                labels.append(lab)
-    for lab in ["优", "良", "中", "差"] if not labels else []:
-        labels.append(lab)
-    for r in results:
-        if r["grade"] not in labels:
-            labels.append(r["grade"])
+    labels = grade_labels(results)
     for k, lab in enumerate(labels, start=1):
         cnt = sum(1 for r in results if r["grade"] == lab)
         ws.write_string(g0 + k, 1, lab, fmts.text)

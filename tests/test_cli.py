@@ -172,6 +172,7 @@ ALLOWED_WORDS = {
     "docx",
 }
 ALLOWED_WORDS |= {"Cronbach"}  # Cronbach α, the name of the statistic
+ALLOWED_WORDS |= {"Parquet", "pyarrow"}  # a file format and the package that writes it
 ALLOWED_WORDS |= {
     part for kind in ("project", "department", "self-project", "self-department") for part in kind.split("-")
 }

@@ -53,7 +53,19 @@ def _rows(ws: Any) -> list[dict[str, Any]]:
 def test_overview_is_the_first_sheet_with_the_reviewers_columns(batch: tuple[Any, Path]) -> None:
     report, path = batch
     wb = openpyxl.load_workbook(path, data_only=True)
-    assert wb.sheetnames == ["总览", "统计", "汇总", "失败"]
+    assert wb.sheetnames == [
+        "总览",
+        "统计",
+        "汇总",
+        "失败",
+        "得分率矩阵",
+        "失分指标",
+        "等级分布",
+        "机构差异",
+        "总分分布",
+        "指标得分",
+        "审核意见明细",
+    ]
     ws = wb["总览"]
     assert [c.value for c in ws[1]] == HEADER
     rows = _rows(ws)
