@@ -29,8 +29,10 @@ if TYPE_CHECKING:
         make_options,
         score,
         score_folder,
+        serve,
         surveys_to_dict,
         write_annotated,
+        write_summary,
         write_template,
     )
 
@@ -53,8 +55,10 @@ __all__ = [
     "make_options",
     "score",
     "score_folder",
+    "serve",
     "surveys_to_dict",
     "write_annotated",
+    "write_summary",
     "write_template",
 ]
 

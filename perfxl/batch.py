@@ -508,8 +508,9 @@ def write_summary(path: Path, report: BatchReport) -> Path:
             for k, sev in enumerate(("error", "warning", "info")):
                 ws.write_number(row, c + 1 + k, r["counts"][sev], fmts.int)
             ws.write_string(row, c + 4, "成功", fmts.text)
-            rel = os.path.relpath(r["output"], path.parent).replace(os.sep, "/")
-            ws.write_url(row, c + 6, f"external:{rel}", fmts.link, rel)
+            if r["output"]:
+                rel = os.path.relpath(r["output"], path.parent).replace(os.sep, "/")
+                ws.write_url(row, c + 6, f"external:{rel}", fmts.link, rel)
         n = len(results)
         status_col = len(headers) - 3
         # failed files are listed too, below the scored ones, with the reason
