@@ -88,6 +88,7 @@ class _Reader:
         self._field: tuple[str, bytearray] | None = None
         self._upload: Upload | None = None
         self._out: IO[bytes] | None = None
+        self.complete = False  # the closing boundary was read
 
     def callbacks(self) -> MultipartCallbacks:
         return {
@@ -98,6 +99,7 @@ class _Reader:
             "on_headers_finished": self._headers_finished,
             "on_part_data": lambda data, start, end: self._data(data[start:end]),
             "on_part_end": self._part_end,
+            "on_end": lambda: setattr(self, "complete", True),
         }
 
     def _part_begin(self) -> None:
@@ -204,6 +206,8 @@ async def read_form(
         async for chunk in stream:
             parser.write(chunk)
         parser.finalize()
+        if not reader.complete:
+            raise FormError("上传的表单数据不完整（上传中断了吗？）")
     except FormParserError:
         reader.abort()
         raise FormError("上传的表单数据不完整或已损坏") from None
