@@ -228,7 +228,7 @@ def _row(run: Run, item: Item) -> dict[str, Any]:
     if ev is not None:
         counts = _counts(ev)
         row.update(
-            unit=ev.unit,
+            unit=ev.unit or (ev.title if ev.kind in ("department", "self-department") else ""),
             title=ev.title,
             kind=KIND_NAMES.get(ev.kind, ev.kind),
             total=ev.total,
@@ -480,7 +480,11 @@ class Site:
         outputs = item.outcome.outputs if item.outcome else {}
         downloads = [
             (label, f"/runs/{run.id}/files/{item.id}/{kind}")
-            for kind, label in (("xlsx", "批注评分表"), ("docx", "Word 评价报告"), ("json", "JSON 结果"))
+            for kind, label in (
+                ("xlsx", "下载批注评分表"),
+                ("docx", "下载 Word 评价报告"),
+                ("json", "下载 JSON 结果"),
+            )
             if kind in outputs
         ]
         return self._page(

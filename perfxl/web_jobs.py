@@ -145,9 +145,9 @@ def _watch_parent(parent: int) -> None:
 
 
 def _context() -> Any:
-    """Workers start from a clean process (forkserver), not a fork of the threaded server."""
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    """Workers start as fresh interpreters, not forks of the threaded server (and the same
+    way on every system; a forkserver would need a socket path, which a long TMPDIR breaks)."""
+    return multiprocessing.get_context("spawn")
 
 
 def _isolated(tools: Tools, task: Task) -> Outcome:
@@ -325,7 +325,10 @@ class Store:
     async def _score(self, run: Run, item: Item) -> None:
         assert item.src is not None
         task = Task(str(item.src), item.name, str(run.outputs), item.stem, run.options)
-        outcome = await self.scorer.run(task, lambda: setattr(item, "state", "running"))
+        try:
+            outcome = await self.scorer.run(task, lambda: setattr(item, "state", "running"))
+        except Exception as exc:  # the pool refused the job (the server is stopping): this file only
+            outcome = Outcome(failure=Failure(item.name, f"内部错误：{exc.__class__.__name__}: {exc}"))
         item.outcome = outcome
         item.state = "failed" if outcome.failure else "done"
         run.version += 1

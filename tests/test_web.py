@@ -250,7 +250,7 @@ def test_the_word_report_appears_only_with_write_report(make_page: Callable[...,
     page = make_page(Tools.of(fake_api))
     run = page.upload([(REF004.name, REF004.read_bytes())])
     link = re.search(r'href="(/runs/[^"]+/files/[^"/]+)"', page.client.get(run).text).group(1)
-    assert "下载Word 评价报告" in page.client.get(link).text
+    assert "下载 Word 评价报告" in page.client.get(link).text
     report = page.client.get(f"{link}/docx")
     assert report.content.startswith(b"PK report")
     assert unquote(report.headers["content-disposition"]).endswith(f"{REF004.stem}_评价报告.docx")
