@@ -673,8 +673,9 @@ def serve(
         )
     except PerfxlError as exc:
         _fail(exc)
-    except KeyboardInterrupt:
-        click.echo("网页服务已停止，上传的文件和结果已删除")
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the normal way to stop a server
+        pass
+    click.echo("网页服务已停止，上传的文件和结果已删除")
 
 
 def _command_path(args: list[str]) -> str:

@@ -318,11 +318,11 @@ class Site:
             sweeper.cancel()
             self.close()
 
-    def close(self, wait: bool = True) -> None:
+    def close(self) -> None:
         """Stop the workers and delete every uploaded file and result (safe to call twice)."""
         store, self.store = self.store, None
         if store is not None:
-            store.close(wait=wait)
+            store.close()
 
     # ------------------------------------------------------------ helpers
 
@@ -662,4 +662,4 @@ def run(api: ModuleType, settings: Settings, on_start: Callable[[str], None] | N
         server.run(sockets=[sock])
     finally:
         sock.close()
-        site.close(wait=False)
+        site.close()

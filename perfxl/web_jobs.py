@@ -34,7 +34,6 @@ from .pipeline import Failure
 ROOT_PREFIX = "perfxl-web-"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 _PID_FILE = "pid"
-_WATCH_SECONDS = 0.5
 _CRASHED = "处理该文件时工作进程异常退出（文件可能已损坏或结构异常），已跳过"
 
 
@@ -129,17 +128,17 @@ def _write_json(data: dict[str, Any], path: Path) -> None:
         raise
 
 
-def _init_worker() -> None:
-    """Workers leave Ctrl-C and SIGTERM to the server and exit when it is gone."""
+def _init_worker(server: Any) -> None:
+    """Workers leave Ctrl-C and SIGTERM to the server, and exit once it stops or is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), name="perfxl-watchdog", daemon=True).start()
+    threading.Thread(target=_watch, args=(server,), name="perfxl-watchdog", daemon=True).start()
 
 
-def _watch_parent(parent: int) -> None:
-    """End this worker, removing its unfinished output, once the process that started it is gone."""
-    while os.getppid() == parent:
-        time.sleep(_WATCH_SECONDS)
+def _watch(server: Any) -> None:
+    """End this worker, removing its unfinished output, when *server* (the read end of a pipe
+    whose write end only the server holds) reaches its end: the server closed it or died."""
+    server.poll(None)
     files.discard_pending()
     os._exit(1)
 
@@ -148,15 +147,6 @@ def _context() -> Any:
     """Workers start as fresh interpreters, not forks of the threaded server (and the same
     way on every system; a forkserver would need a socket path, which a long TMPDIR breaks)."""
     return multiprocessing.get_context("spawn")
-
-
-def _isolated(tools: Tools, task: Task) -> Outcome:
-    """Score one file in a process of its own: a crash fails only this file."""
-    with ProcessPoolExecutor(1, mp_context=_context(), initializer=_init_worker) as pool:
-        try:
-            return pool.submit(score_upload, tools, task).result()
-        except BrokenProcessPool:
-            return Outcome(failure=Failure(task.name, _CRASHED))
 
 
 class Scorer:
@@ -168,6 +158,8 @@ class Scorer:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(jobs)
+        # workers watch the read end; closing the write end (or dying) stops them at once
+        self._alive, self._stopper = _context().Pipe(duplex=False)
 
     async def run(self, task: Task, started: Callable[[], None]) -> Outcome:
         """Score *task* once a worker is free (*started* is called then)."""
@@ -180,23 +172,38 @@ class Scorer:
                 # a worker died (a crash in native code) and took the pool with it: the
                 # files it held are retried one by one, each in a process of its own
                 self._drop(pool)
-                return await asyncio.to_thread(_isolated, self.tools, task)
+                return await asyncio.to_thread(self._isolated, task)
+
+    def _new_pool(self, workers: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            workers, mp_context=_context(), initializer=_init_worker, initargs=(self._alive,)
+        )
 
     def _current(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_init_worker)
+            self._pool = self._new_pool(self.jobs)
         return self._pool
+
+    def _isolated(self, task: Task) -> Outcome:
+        """Score one file in a process of its own: a crash fails only this file."""
+        with self._new_pool(1) as pool:
+            try:
+                return pool.submit(score_upload, self.tools, task).result()
+            except BrokenProcessPool:
+                return Outcome(failure=Failure(task.name, _CRASHED))
 
     def _drop(self, pool: ProcessPoolExecutor) -> None:
         if self._pool is pool:
             self._pool = None
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def close(self, wait: bool = True) -> None:
-        """Stop the workers: files not started are dropped; with *wait*, running ones finish."""
+    def close(self) -> None:
+        """Stop the workers at once: files not finished are dropped (their folder goes too)."""
+        self._stopper.close()
         if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self._alive.close()
 
 
 STATES = {"waiting": "排队中", "running": "计分中", "done": "完成", "failed": "失败"}
@@ -233,7 +240,6 @@ class Run:
     id: str
     folder: Path
     options: Options
-    created: float
     touched: float
     items: dict[str, Item] = field(default_factory=dict)
     version: int = 0  # changes whenever an item is added or finished
@@ -299,8 +305,7 @@ class Store:
         folder = self.root / run_id
         (folder / "in").mkdir(parents=True)
         (folder / "out").mkdir()
-        now = time.monotonic()
-        run = Run(run_id, folder, options, time.time(), now)
+        run = Run(run_id, folder, options, time.monotonic())
         self.runs[run_id] = run
         return run
 
@@ -358,13 +363,13 @@ class Store:
             await asyncio.sleep(max(1.0, min(60.0, self.keep / 4)))
             self.sweep()
 
-    def close(self, wait: bool = True) -> None:
+    def close(self) -> None:
         """Stop the workers and delete every file of every run."""
         for rid in list(self.runs):
             for item in self.runs[rid].items.values():
                 if item.job is not None:
                     item.job.cancel()
-        self.scorer.close(wait=wait)
+        self.scorer.close()
         self.runs.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -493,6 +493,47 @@ def test_serve_starts_and_stops_cleanly(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
+    """SIGKILL leaves no worker behind; the next server removes the folder the killed one left."""
+    from test_processes import alive_in_group, wait_until
+
+    from perfxl.web_jobs import remove_abandoned
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "perfxl.cli", "serve", "--port", "0", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        start_new_session=True,
+    )
+    try:
+        url = re.search(r"http://\S+", proc.stdout.readline()).group(0)
+        token = re.search(
+            r'perfxl-token" content="([^"]+)', urllib.request.urlopen(url).read().decode()
+        ).group(1)
+        body = (
+            b'--b\r\nContent-Disposition: form-data; name="files"; filename="ref.xlsx"\r\n\r\n'
+            + REF004.read_bytes()
+            + b"\r\n--b--\r\n"
+        )
+        request = urllib.request.Request(
+            f"{url}runs",
+            data=body,
+            headers={"content-type": "multipart/form-data; boundary=b", "x-perfxl-token": token},
+        )
+        urllib.request.urlopen(request).read()
+        assert wait_until(lambda: any(tmp_path.rglob("*_评分结果.xlsx")), 60)
+        assert len(alive_in_group(proc.pid)) > 2  # the server, its workers, the resource tracker
+    finally:
+        proc.kill()
+        proc.communicate(timeout=30)
+    assert wait_until(lambda: not alive_in_group(proc.pid), 5), alive_in_group(proc.pid)
+    left = [p for p in tmp_path.iterdir() if p.name.startswith("perfxl-web-")]
+    assert len(left) == 1  # a killed server cannot clean up ...
+    remove_abandoned(str(tmp_path))
+    assert not left[0].exists()  # ... the next one does
+
+
 def test_serve_says_when_the_port_is_taken(capsys) -> None:
     import socket
 
