@@ -326,11 +326,11 @@ class Site:
 
     # ------------------------------------------------------------ helpers
 
-    def _page(self, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    def _page(self, name: str, **context: Any) -> HTMLResponse:
         html = _ENV.get_template(name).render(
             token=self.token, max_mb=self.settings.max_upload_bytes / 1_000_000, **context
         )
-        return HTMLResponse(html, status_code=status)
+        return HTMLResponse(html)
 
     def _store(self) -> Store:
         if self.store is None:
