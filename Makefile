@@ -14,10 +14,13 @@ SOFFICE = $$(command -v soffice || command -v libreoffice)
 HAVE_LO = { command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1; } && \
 	ls "$$(dirname "$$(readlink -f "$(SOFFICE)")")"/libswlo.* >/dev/null 2>&1 && \
 	{ ! [ -x /usr/bin/python3 ] || /usr/bin/python3 -c 'import uno' 2>/dev/null; }
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
+# True when the web page's browser tests can drive Chromium.
+HAVE_BROWSER = command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 # True when we may install Debian packages ourselves.
 CAN_APT = command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]
 
-.PHONY: venv demo test libreoffice lint bench clean distclean
+.PHONY: venv demo test libreoffice chromium lint bench clean distclean
 
 venv: $(STAMP)
 
@@ -49,10 +52,24 @@ libreoffice:
 		echo "注意：未安装 LibreOffice，重算和报告渲染测试将被跳过（以 root 运行 make test 会自动安装，或：apt-get install $(LO_PACKAGES)）" >&2; \
 	fi
 
-# With LibreOffice present its tests must run: PERFXL_REQUIRE_LO=1 turns a skip into a failure.
-test: $(STAMP) libreoffice
+# Installs Chromium (for the web page's browser tests) only if it is missing, apt-get exists and we are root.
+chromium:
+	@if $(HAVE_BROWSER); then :; \
+	elif $(CAN_APT); then \
+		echo "未找到 chromium，正在安装 $(BROWSER_PACKAGES) …"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		{ apt-get update -qq && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; } || \
+			echo "注意：chromium 安装失败，网页的浏览器测试将被跳过" >&2; \
+	else \
+		echo "注意：未安装 chromium，网页的浏览器测试将被跳过（以 root 运行 make test 会自动安装，或：apt-get install chromium）" >&2; \
+	fi
+
+# With LibreOffice (Chromium) present its tests must run: PERFXL_REQUIRE_LO=1
+# (PERFXL_REQUIRE_BROWSER=1) turns a skip into a failure.
+test: $(STAMP) libreoffice chromium
 	@if $(HAVE_LO); then export PERFXL_REQUIRE_LO=1; fi; \
-	echo "PERFXL_REQUIRE_LO=$${PERFXL_REQUIRE_LO:-0} $(BIN)/python -m pytest $(PYTEST_ARGS)"; \
+	if $(HAVE_BROWSER); then export PERFXL_REQUIRE_BROWSER=1; fi; \
+	echo "PERFXL_REQUIRE_LO=$${PERFXL_REQUIRE_LO:-0} PERFXL_REQUIRE_BROWSER=$${PERFXL_REQUIRE_BROWSER:-0} $(BIN)/python -m pytest $(PYTEST_ARGS)"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

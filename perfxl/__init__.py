@@ -31,10 +31,12 @@ if TYPE_CHECKING:
         read_summary,
         score,
         score_folder,
+        serve,
         surveys_to_dict,
         tables,
         write_annotated,
         write_report,
+        write_summary,
         write_template,
     )
 
@@ -59,10 +61,12 @@ __all__ = [
     "read_summary",
     "score",
     "score_folder",
+    "serve",
     "surveys_to_dict",
     "tables",
     "write_annotated",
     "write_report",
+    "write_summary",
     "write_template",
 ]
 

@@ -13,7 +13,7 @@ walk-through with a runnable example, and docs/architecture.md for the layers.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -150,6 +150,37 @@ def score_folder(
     yield from iter_evaluations(root, options or Options(), jobs=jobs, recursive=recursive)
 
 
+def write_summary(
+    results: Iterable[Evaluation | Failure],
+    path: str | os.PathLike[str],
+    *,
+    outputs: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> Path:
+    """Write 汇总.xlsx (what ``perfxl batch`` writes) for results such as ``score_folder`` yields:
+    one row per evaluation, highest total first, and each failure with its reason.
+
+    *outputs* maps an evaluation's ``file`` to its annotated workbook (absolute, or relative
+    to the summary's folder), linked from the 评分表 column.
+    """
+    from .batch import BatchReport, summarize
+    from .batch import write_summary as _write
+    from .files import share
+
+    report = BatchReport()
+    for result in results:
+        report.total_files += 1
+        if isinstance(result, Failure):
+            report.failed.append(result.to_dict())
+            continue
+        data = result.to_dict()
+        linked = (outputs or {}).get(result.file)
+        data["output"] = str(Path(path).parent / linked) if linked is not None else None
+        report.summaries.append(summarize(result, data))
+    written = _write(Path(path), report)
+    share(written)
+    return written
+
+
 def batch(
     input_dir: str | os.PathLike[str],
     output_dir: str | os.PathLike[str],
@@ -268,6 +299,21 @@ class ArgumentError(ValueError):
     def __init__(self, message: str, param: str) -> None:
         super().__init__(message)
         self.param = param
+
+
+# the clause types of RuleExplanation.clauses, as shown to users
+CLAUSE_LABELS = {
+    "definition": "定义",
+    "condition": "条件→分值",
+    "label": "档次",
+    "step": "每…扣",
+    "cap": "扣分上限",
+    "item": "要点",
+    "ratio": "按比例",
+    "judgement": "酌情",
+    "other": "说明",
+    "unread": "未识别",
+}
 
 
 @dataclass(frozen=True)
@@ -413,3 +459,45 @@ def fill_template(
     if hasattr(rows, "to_dict") and not isinstance(rows, str | os.PathLike):
         rows = rows.to_dict("records")  # a pandas DataFrame
     return _fill(kind, rows, Path(path))
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    open_browser: bool = False,
+    max_upload_mb: float = 50,
+    keep_minutes: float = 120,
+    jobs: int | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> None:
+    """Run the local web page (``perfxl serve``, docs/web.md) until Ctrl-C or SIGTERM.
+
+    Listens on *host* (127.0.0.1: this computer only); *port* 0 picks a free one.  Each
+    uploaded file may be up to *max_upload_mb* MB; uploads and results live in a private
+    temporary folder, a batch is deleted after *keep_minutes* idle and everything when
+    the server stops.  *on_start* gets the page's address once the port is open.
+    Raises :class:`PerfxlError` when the port cannot be opened, :class:`ArgumentError`
+    for a bad setting.
+    """
+    import sys
+
+    from .web import Settings, run
+
+    if not 0 <= port <= 65535:
+        raise ArgumentError("端口应在 0 到 65535 之间", "port")
+    if max_upload_mb <= 0:
+        raise ArgumentError("上传文件大小上限应大于 0", "max_upload_mb")
+    if keep_minutes <= 0:
+        raise ArgumentError("保留时间应大于 0 分钟", "keep_minutes")
+    if jobs is not None and jobs < 1:
+        raise ArgumentError("进程数应不小于 1", "jobs")
+    settings = Settings(
+        host=host,
+        port=port,
+        max_upload_bytes=int(max_upload_mb * 1_000_000),
+        keep_seconds=keep_minutes * 60,
+        jobs=jobs or os.cpu_count() or 1,
+        open_browser=open_browser,
+    )
+    run(sys.modules[__name__], settings, on_start)

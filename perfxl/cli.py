@@ -431,7 +431,7 @@ def rule(
     as_json: bool,
 ) -> None:
     """解释一条评分标准：识别出的规则、参数，以及给定数据时的得分。"""
-    from .api import ArgumentError, explain_rule
+    from .api import CLAUSE_LABELS, ArgumentError, explain_rule
     from .numbers import fmt_num
 
     try:
@@ -454,7 +454,7 @@ def rule(
     click.echo(f"识别规则：{r.label}")
     click.echo(f"说明：{r.explanation}")
     for kind, clause in r.clauses:
-        click.echo(f"  子句［{_CLAUSE_NAMES.get(kind, kind)}］{clause}")
+        click.echo(f"  子句［{CLAUSE_LABELS.get(kind, kind)}］{clause}")
     if r.score is not None:
         click.echo(f"得分：{fmt_num(Decimal(str(r.score)))}（{r.reason}）")
     elif r.reason:
@@ -757,18 +757,72 @@ def template(kind: str, output: Path, rows: Path | None, example: bool) -> None:
     click.echo(f"已写出模板：{path}")
 
 
-_CLAUSE_NAMES = {
-    "definition": "定义",
-    "condition": "条件→分值",
-    "label": "档次",
-    "step": "每…扣",
-    "cap": "扣分上限",
-    "item": "要点",
-    "ratio": "按比例",
-    "judgement": "酌情",
-    "other": "说明",
-    "unread": "未识别",
-}
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@cli.command()
+@click.option(
+    "--port",
+    "-p",
+    metavar="端口",
+    type=_Number(int, 0, 65535),
+    default=8765,
+    help="端口（默认 8765；0 = 任选一个空闲端口）",
+)
+@click.option(
+    "--host",
+    metavar="地址",
+    default="127.0.0.1",
+    help="监听地址（默认 127.0.0.1，只有本机能打开；其他地址会让同一网络中的计算机也能访问，启动时给出警告）",
+)
+@click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开页面")
+@click.option(
+    "--max-mb",
+    metavar="大小",
+    type=_Number(float, 0.001),
+    default=50,
+    help="每个上传文件的大小上限，单位兆字节（默认 50）",
+)
+@click.option(
+    "--keep-minutes",
+    metavar="分钟",
+    type=_Number(float, 1),
+    default=120,
+    help="一批上传的文件和结果闲置多久后删除（默认 120 分钟；停止服务时全部删除）",
+)
+@click.option(
+    "--jobs", "-j", metavar="进程数", type=_Number(int, 1), default=None, help="计分进程数（默认：CPU 核数）"
+)
+def serve(
+    host: str, port: int, open_browser: bool, max_mb: float, keep_minutes: float, jobs: int | None
+) -> None:
+    """网页：在浏览器中上传评分表、查看得分、下载批注评分表和汇总（数据不离开本机）。"""
+    from .api import serve as run_server
+
+    if host not in _LOOPBACK:
+        _err(
+            f"注意：正在监听 {host}，同一网络中的其他计算机也能打开此页面、上传和下载文件；只在可信的网络中这样做"
+        )
+
+    def started(url: str) -> None:
+        click.echo(f"perfxl 网页已启动：{url}")
+        click.echo("上传的文件和结果只保存在本机的临时文件夹中，停止服务时删除；按 Ctrl-C 停止")
+
+    try:
+        run_server(
+            host=host,
+            port=port,
+            open_browser=open_browser,
+            max_upload_mb=max_mb,
+            keep_minutes=keep_minutes,
+            jobs=jobs,
+            on_start=started,
+        )
+    except PerfxlError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the normal way to stop a server
+        pass
+    click.echo("网页服务已停止，上传的文件和结果已删除")
 
 
 def _command_path(args: list[str]) -> str:

@@ -214,7 +214,10 @@ def _write_overview(
     for i, s in enumerate(rows, start=1):
         x = i + 1  # A1 row
         ws.write_number(i, COL["序号"], i, fmts.int)
-        _file_link(ws, i, _link(folder, s["output"]), s["file"], fmts)
+        if s.get("output"):
+            _file_link(ws, i, _link(folder, s["output"]), s["file"], fmts)
+        else:  # api.write_summary for results without an annotated workbook
+            ws.write_string(i, COL["文件"], s["file"], fmts.text)
         for name, key in (("单位", "unit"), ("项目", "title"), ("评价机构", "firm")):
             ws.write_string(i, COL[name], s.get(key) or "", fmts.text)
         ws.write_string(i, COL["评价类型"], KIND_NAMES.get(s["kind"], s["kind"]), fmts.center)
@@ -496,8 +499,9 @@ def _write_details(
         for k, sev in enumerate(("error", "warning", "info")):
             ws.write_number(row, c + 1 + k, r["counts"][sev], fmts.int)
         ws.write_string(row, c + 4, status(r), fmts.status[status(r)])
-        rel = _link(folder, r["output"])
-        ws.write_url(row, c + 6, f"external:{rel}", fmts.link, rel)
+        if r.get("output"):
+            rel = _link(folder, r["output"])
+            ws.write_url(row, c + 6, f"external:{rel}", fmts.link, rel)
     n = len(results)
     status_col = len(headers) - 3
     # failed files are listed too, below the scored ones, with the reason

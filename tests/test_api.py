@@ -116,6 +116,25 @@ def test_score_folder_yields_failures_as_values(tmp_path: Path) -> None:
         perfxl.write_annotated(ok_a, tmp_path / "x.xlsx")
 
 
+def test_write_summary_of_score_folder_results(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a_ref.xlsx").write_bytes(REF000.read_bytes())
+    (folder / "b_bad.xlsx").write_bytes(b"PK\x03\x04 truncated zip")
+    (folder / "c_ref.xlsx").write_bytes(REF004.read_bytes())
+    results = list(perfxl.score_folder(folder, jobs=1))
+    out = tmp_path / "out"
+    out.mkdir()
+    path = perfxl.write_summary(results, out / "汇总.xlsx", outputs={"c_ref.xlsx": "c_评分结果.xlsx"})
+    sheet = openpyxl.load_workbook(path)["汇总"]
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1]]
+    assert [r[1] for r in rows[:3]] == ["c_ref.xlsx", "a_ref.xlsx", "b_bad.xlsx"]  # highest total first
+    assert rows[0][6] == 93.0 and "已损坏" in " ".join(str(v) for v in rows[2] if v)
+    links = {c.value: c.hyperlink.target for c in sheet[2] + sheet[3] if c.hyperlink}
+    assert links == {"c_评分结果.xlsx": "c_评分结果.xlsx"}
+    assert openpyxl.load_workbook(path)["失败"]["B2"].value == "b_bad.xlsx"
+
+
 def test_check_returns_the_findings() -> None:
     codes = [f.code for f in perfxl.check(REF004)]
     assert codes.count("process.rate") == 2 and codes == [f.code for f in perfxl.score(REF004).findings]
