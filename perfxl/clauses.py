@@ -45,7 +45,9 @@ COMPARATORS: dict[str, str] = {
     ">": GT, "大于": GT, "高于": GT, "超过": GT, "超出": GT,
     "≤": LE, "小于等于": LE, "小于或等于": LE, "不高于": LE, "不超过": LE, "不大于": LE, "控制在": LE,
     "不得高于": LE, "不得超过": LE, "以下": LE, "及以下": LE, "以内": LE, "(含)以下": LE, "未超过": LE,
-    "<": LT, "小于": LT, "低于": LT, "不足": LT, "不到": LT,
+    "<": LT, "小于": LT, "低于": LT, "不足": LT, "不到": LT, "少于": LT, "未达到": LT, "达不到": LT,
+    "没有达到": LT, "未满": LT, "不满": LT, "多于": GT, "不多于": LE, "不得少于": GE, "不应少于": GE,
+    "不能少于": GE, "不得多于": LE, "不应多于": LE, "不能多于": LE, "不低于或等于": GT,
     "=": "eq", "等于": "eq", "为": "eq",
 }  # fmt: skip
 _PREFIX_CMP = sorted(
@@ -879,7 +881,7 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         # a value no tier covers is 0 only where the text says so (否则/其余…不得分); a gap
         # between listed tiers or below the lowest is left to a person
         # a bonus (…以上的加30分) gives nothing otherwise
-        explicit_else = bool(re.search(r"否则|其他|其余|以外|未达到|达不到|加\d", text)) or any(
+        explicit_else = bool(re.search(r"否则|其他|其余|以外|未达到(?!\d)|达不到(?!\d)|加\d", text)) or any(
             c.points == 0 and not c.full for c in labels
         )
         for lab in labels:  # 否则不得分
@@ -1140,7 +1142,7 @@ def _compose_step(
             if any(b is None for b in bounds) or any(
                 z.cond.get("percent") or "hi" in z.cond for z in zero_conds
             ):
-                return _manual(clauses, zero_conds[0], "与逐项扣分同时出现")
+                return _manual(clauses, zero_conds[0], "与逐项扣分同时出现", final=False)
             first = zero_conds[0].cond
             lowest = min(b for b in bounds if b is not None)
             params["zero_at"] = lowest + (0 if first.get("lo_incl", True) else 1)

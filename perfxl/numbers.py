@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -172,6 +172,7 @@ class Quantity:
     percent: bool = False
     unit: str = ""
     text: str = ""
+    change: str = ""  # "down" for 降低2.8%, "up" for 增长3%: a change written as a word
 
     @property
     def display(self) -> str:
@@ -190,14 +191,34 @@ _UNIT_OK = re.compile(
 )
 
 
+# a change written as a word before its size: 降低4%, 同比下降5%, 较上年增长10%, 增加2人
+_CHANGE_RE = re.compile(
+    r"^(?:同比|环比|较上年|比上年|较去年|比去年|较上年度)?(?P<word>降低|下降|减少|压减|缩减|提高|提升|增长|增加|上升)了?(?=\d)"
+)
+_DOWN_WORDS = ("降低", "下降", "减少", "压减", "缩减")
+
+
+def change_word(text: str) -> tuple[str, str]:
+    """("down"/"up", the rest) for a change written as a word (降低4% → ("down", "4%")),
+    ("", text) otherwise."""
+    m = _CHANGE_RE.match(text)
+    if not m:
+        return "", text
+    return ("down" if m.group("word") in _DOWN_WORDS else "up"), text[m.end() :]
+
+
 def parse_number(value: object) -> Quantity | None:
-    """'95.7%' → 0.957 percent; '661,263' → 661263; '35人' → 35 人; '五分' → None."""
+    """'95.7%' → 0.957 percent; '661,263' → 661263; '35人' → 35 人; '五分' → None;
+    '降低2.8%' → 0.028 percent with change "down"."""
     dec = to_decimal(value)
     if dec is not None:
         return Quantity(dec, text=str(value))
     if not isinstance(value, str):
         return None
-    text = normalize(value)
+    change, text = change_word(normalize(value))
+    if change:
+        q = parse_number(text)
+        return replace(q, text=value, change=change) if q is not None else None
     if text.startswith("约") or text.startswith("~"):
         text = text[1:]
     text = text.rstrip("。.") if not re.search(r"\d\.$", text) else text
@@ -296,6 +317,7 @@ class Target:
     unit: str = ""
     word: str = ""
     text: str = ""
+    change: str = ""  # "down" for 降低4% (a fall of at least 4%), "up" for 提高10%
 
     @property
     def numeric(self) -> bool:
@@ -305,6 +327,8 @@ class Target:
     def display(self) -> str:
         if self.comparator == WORD:
             return self.word
+        if self.change:
+            return normalize(self.text)
         assert self.value is not None
         shown = fmt_pct(self.value) if self.percent else fmt_num(self.value, 4) + self.unit
         if self.comparator == WITHIN:
@@ -330,6 +354,11 @@ def parse_target(value: object) -> Target | None:
         q = parse_number(m.group(1))
         if q is not None:
             return Target(WITHIN, abs(q.value), q.percent, q.unit, "", raw)
+    change, body = change_word(text)
+    if change:  # 降低4%: a fall of at least 4 per cent, compared as ≥4% with the actual's fall
+        q = parse_number(body)
+        if q is not None:
+            return Target(GE, q.value, q.percent, q.unit, "", raw, change)
     comparator = EQ
     body = text
     for prefix, comp in _PREFIXES:
@@ -480,6 +509,8 @@ def align_units(actual: Quantity, target: Target | None) -> tuple[Quantity, str]
     1.67万, 1.67万元, 16700元 and a bare 1.67 all meet ≤2万元; 12个月 meets =1年; 90分钟 is
     1.5 of ≤2小时.  A bare number takes the target's unit; percentages are left alone.
     """
+    if target is not None and target.change and actual.change and actual.change != target.change:
+        actual = replace(actual, value=-actual.value)  # 增长2% against 降低4%: a fall of −2%
     if target is None or target.value is None or actual.percent or target.percent:
         return actual, ""
     t_unit, a_unit = target.unit, actual.unit

@@ -57,6 +57,12 @@ def prepare(text: str) -> str:
         lambda m: str(cn_int(m.group(1))) if cn_int(m.group(1)) is not None else m.group(0),
         t,
     )
+    # 少于六次 / 超过三个月: a count in words after a comparator
+    t = re.sub(
+        rf"(?<=少于|多于|低于|高于|超过|不足|不到|达到|未满|不满)([{CN}]+)(?=个?[天日处次项个人年月周家件条])",
+        lambda m: str(cn_int(m.group(1))) if cn_int(m.group(1)) is not None else m.group(0),
+        t,
+    )
     t = re.sub(rf"({NUM})%?个?百分点", r"\1%", t)
     t = t.replace("权重分得", "权重分的").replace("权重的分", "权重分")
     t = t.replace("扣减", "扣").replace("扣除", "扣").replace("减去", "扣")
@@ -650,6 +656,14 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         return grammar  # 建设周期=1年…得3分: the number decides, not a yes/no reading
     if grammar.kind == "tiers" and phrase.kind == "tiers":
         return grammar  # the grammar also knows which values no tier covers
+    if (
+        grammar.kind == "tiers"
+        and phrase.kind in ("threshold", "pass_fail")
+        and grammar.params.get("otherwise") == "manual"
+        and len(grammar.params["tiers"]) > 1
+        and not _complementary(grammar.params["tiers"])
+    ):
+        return grammar  # 达到100%得5分；未达到90%的不得分: 90%–100% is not "otherwise"
     if grammar.params.get("max_deduct") is not None and phrase.params.get("max_deduct") is None:
         return grammar
     if grammar.kind == "labels" and (
@@ -675,6 +689,20 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
     if grammar.kind == "step" and grammar.params.get("full") is not None and phrase.kind == "step":
         return grammar
     return phrase
+
+
+def _complementary(tiers: list[dict[str, Any]]) -> bool:
+    """Two tiers that split the line at one value (≤100%得4分，＞100%不得分): no gap between them."""
+    if len(tiers) != 2:
+        return False
+    up = next((t for t in tiers if t.get("lo") is not None and t.get("hi") is None), None)
+    down = next((t for t in tiers if t.get("hi") is not None and t.get("lo") is None), None)
+    return (
+        up is not None
+        and down is not None
+        and up["lo"] == down["hi"]
+        and bool(up.get("lo_incl")) != bool(down.get("hi_incl"))
+    )
 
 
 def _consumed_by(rule: Rule, clause: str) -> bool:

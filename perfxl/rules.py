@@ -215,8 +215,8 @@ def _measured(rule: Rule, f: Facts) -> tuple[Decimal | None, bool]:
     """The value a rule compares, and whether it was derived from the 标杆值:
 
     - a rule that speaks of a rate (a percent threshold, percent tiers, a band, a
-      proportion) on a row whose target is a quantity compares actual ÷ target
-      (完成率达到100% on 标杆值 ≥1000人次, 业绩值 950人次 → 95%);
+      proportion) on a row whose target is a quantity or a change compares actual ÷ target
+      (完成率达到100% on 标杆值 ≥1000人次, 业绩值 950人次 → 95%; 降低2.8% of 降低4% → 70%);
     - a rule on a deviation on a row whose target is the plan compares
       (actual − plan) ÷ plan (see :func:`_deviation_of`);
     - otherwise the actual itself.
@@ -238,8 +238,9 @@ def _measure_mode(rule: Rule, f: Facts) -> str:
     if rule.kind in ("band", "proportional"):
         speaks_percent = True  # a rate by definition
     t = f.target
-    if speaks_percent and f.actual is not None and not f.actual.percent and t and t.value and not t.percent:
-        return "ratio"
+    quantity = f.actual is not None and not f.actual.percent and t is not None and not t.percent
+    if speaks_percent and f.actual is not None and t and t.value and (t.change or quantity):
+        return "ratio"  # 降低2.8% of 降低4% is a completion of 70%, like 950 of 1000人次
     if f.actual is not None and _deviation_of(rule, f):
         return "deviation"
     return ""
@@ -539,7 +540,10 @@ def _measured_expr(rule: Rule, refs: Refs, f: Facts) -> str | None:
         return a
     assert f.target is not None and f.target.value
     t = _num(f.target.value)
-    return f"({a}/{t})" if mode == "ratio" else f"(({a}-{t})/{_num(abs(f.target.value))})"
+    # rounded to 10 places: 0.04/0.05 is 0.7999… in floating point, 0.8 in perfxl's decimals
+    if mode == "ratio":
+        return f"ROUND({a}/{t},10)"
+    return f"ROUND(({a}-{t})/{_num(abs(f.target.value))},10)"
 
 
 def _deduction(p: dict[str, Any], steps: Decimal | int, weight: Decimal) -> Decimal:

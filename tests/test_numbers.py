@@ -6,7 +6,15 @@ from decimal import Decimal
 
 import pytest
 
-from perfxl.numbers import as_percent_like, fmt_num, fmt_pct, parse_number, parse_target, round_half_up
+from perfxl.numbers import (
+    align_units,
+    as_percent_like,
+    fmt_num,
+    fmt_pct,
+    parse_number,
+    parse_target,
+    round_half_up,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,6 +82,21 @@ def test_parse_target(text, comparator, value, percent):
 def test_word_targets(text):
     t = parse_target(text)
     assert t is not None and t.comparator == "word" and t.word == text
+
+
+def test_a_change_written_as_a_word_is_its_size_and_direction():
+    """降低4% is a fall of at least 4 per cent; an actual that rose instead is a negative fall."""
+    target = parse_target("同比下降5%")
+    assert target is not None and target.comparator == "ge" and target.value == Decimal("0.05")
+    assert target.change == "down" and target.display == "同比下降5%"
+    fell = parse_number("下降4%")
+    assert fell is not None and fell.value == Decimal("0.04") and fell.change == "down"
+    rose = parse_number("增长1%")
+    assert rose is not None and align_units(rose, target)[0].value == Decimal("-0.01")
+    assert align_units(fell, target)[0].value == Decimal("0.04")
+    more = parse_target("增加2人")
+    assert more is not None and (more.value, more.unit, more.change) == (Decimal(2), "人", "up")
+    assert parse_target("降低").comparator == "word"  # no size: words
 
 
 def test_percent_target_reads_bare_number_as_percent():
