@@ -89,7 +89,8 @@ POINTS: list[tuple[str, str]] = [
     (r"(?:得|计|给|记)?(?:一半|半数)的?(?:分值|权重分?|分数)", "half"),
     (
         r"(?:得|计|给|记)?(?:满分|全分|权重分的?100%|全部分值|该项分值|该指标分值|该项指标分值|指标分值)|不扣分"
-        r"|得(?:各项)?基本分",
+        r"|得(?:各项)?基本分"
+        r"|(?:(?<=以上)|(?<=以下)|(?<=以内)|(?<=达标)|(?<=合格)|(?<=的)|(?<=者))得分$",  # 2000元以上得分
         "full",
     ),
     (r"(?:不得分|不计分|不给分|(?<![\d.])0分|零分|不予计分)", "zero"),
@@ -105,7 +106,10 @@ CAPS: list[tuple[str, str]] = [
     (rf"扣分(?:最多|最高|不超过|上限为?)({NUM})分", "max"),
     (rf"总扣分数?(?:为|不超过|最多)?({NUM})分", "max"),
     (rf"加分(?:不超过|最多|最高|上限为?)({NUM})分|最多加({NUM})分", "bonus_max"),
-    (rf"(?:最多|最高)得({NUM})分|累计(?:得分)?不超过({NUM})分|(?:最多|最高)不超过({NUM})分", "award_max"),
+    (
+        rf"(?:最多|最高)得({NUM})分|累计(?:得分)?不超过({NUM})分|(?:最多|最高)不超过({NUM})分|以({NUM})分为限",
+        "award_max",
+    ),
     (rf"(?:最多|最高|累计最多|累计)扣(?:该项|该指标|本项)?(?:权重分|分值|权重)的?({NUM})%", "max_weight"),
     (
         rf"扣完(?:{NUM}分)?为止|直至扣为[0零]分|扣为[0零]分为?止|扣到[0零]分为?止|扣至0分为止|扣至零分为止|直至扣完|扣完即止|最低0分|最低为0分|最低得0分|扣分不超过(?:该项|该指标|本项)?(?:分值|权重分?)",
@@ -149,6 +153,7 @@ class Clause:
     step: dict[str, Any] = field(default_factory=dict)  # per, unit, direction, deduct, deduct_unit
     cap: tuple[str, Decimal | None] | None = None
     region: dict[str, Any] = field(default_factory=dict)  # a step's range (60%-100%时，每降低…)
+    start: dict[str, Any] = field(default_factory=dict)  # where a step's deductions start (90%以下，每降低…)
     cost: Decimal | None = None  # a level that costs points from the full weight (发生一般事故的扣2分)
 
     @property
@@ -457,7 +462,10 @@ _PER_ITEM_AWARD = re.compile(
 )
 _AWARD_CAP = re.compile(
     rf"(?:最多|最高|累计|合计|总计)(?:得分)?(?:得|加|不超过|为)?({NUM})分|加分(?:不超过|最多|最高)({NUM})分"
+    rf"|以({NUM})分为限"
 )
+# 每完成1000亩加0.1分: points for each whole N units
+_PER_COUNT = re.compile(rf"每[^,;。\d]{{0,6}}?({NUM})")
 
 
 def classify(text: str) -> Clause:
@@ -471,7 +479,10 @@ def classify(text: str) -> Clause:
         c.kind, c.points = "award", Decimal(award.group(1))
         limit = _AWARD_CAP.search(text[award.end() :])
         if limit:
-            c.cap = ("award_max", Decimal(limit.group(1) or limit.group(2)))
+            c.cap = ("award_max", Decimal(next(g for g in limit.groups() if g)))
+        per = _PER_COUNT.match(text, award.start())
+        if per and per.end() <= award.start(1):
+            c.step = {"per": _dec(per.group(1))}
         return c
     lead = re.match(rf"^[{CIRCLED}]?(?:评分标准:)?({NUM})分[:](.+)$", text)
     if lead:
@@ -504,6 +515,11 @@ def classify(text: str) -> Clause:
                 c.region = cond  # 资金到位率60%-100%时，每降低1%…: the band deductions apply in
             elif cond and not deduct_side and cond.get("lo_incl", True) and cond.get("hi_incl", True):
                 c.cond, c.full = cond, True  # 不得高于10%，每偏离1%…: the full-score line
+            elif cond and deduct_side:
+                c.start = cond  # 90%以下，每降低1%…: where the deductions start
+        base = re.search(rf"在({NUM})分(?:的)?基础上", text)
+        if base:
+            step["base"] = Decimal(base.group(1))  # 每降低1%在4分基础上扣0.5分
         return c
     judged = _JUDGEMENT_RE.search(text)
     if judged:
@@ -703,6 +719,18 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         award_params: dict[str, Any] = {"per_item": awards[0].points}
         if limit is not None:
             award_params["max"] = limit
+        per = awards[0].step.get("per")
+        if per is not None and per != ONE:
+            award_params["per"] = per  # 每完成1000亩加0.1分: each whole 1000
+            return Reading(
+                Rule(
+                    "bonus",
+                    award_params,
+                    f"按量计分：每满{fmt_num(per)}计{fmt_num(awards[0].points)}分"
+                    + (f"，最多{fmt_num(limit)}分" if limit is not None else "，不超过分值"),
+                ),
+                clauses,
+            )
         tail = f"，最多{fmt_num(limit)}分" if limit is not None else "，不超过分值"
         return Reading(
             Rule("bonus", award_params, f"按次计分：每次（项）{fmt_num(awards[0].points)}分{tail}"), clauses
@@ -758,6 +786,14 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             each["max_deduct"] = max_deduct
         return Reading(
             Rule("deduct_each", each, f"逐项扣分法：{costs[0].label}，每次扣{fmt_num(d)}分"), clauses
+        )
+    per_time = [c for c in costs if _PER_OCCURRENCE.search(c.text)]
+    if per_time and len(costs) >= 2:
+        # 不出勤一天扣5分；未佩带标志的一次扣2分: deductions per occurrence of two kinds, one count
+        return _manual(
+            clauses,
+            per_time[-1] if per_time[-1] is not costs[0] else costs[1],
+            "是另一条按次扣分规则，无法与前一条合并",
         )
     if costs and len(costs) == len(labels) and len(costs) >= 2 and not conds:
         # 机构不健全扣2分，人员不落实扣2分，…: each failed item costs its points
@@ -947,6 +983,8 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     return None
 
 
+# a cost per occurrence (一天扣5分, 一次扣2分), not a level that costs points once
+_PER_OCCURRENCE = re.compile(r"(?:^|[^\d第])(?:一|1)(?:天|日|次|处|起|人|例|户|件)[^,;。]{0,3}?扣")
 _FAILURE_WORDS = re.compile(r"未|没有|不[能按合符]|迟|差错|错误|违[规纪法]|问题|投诉|事故")
 
 
@@ -1093,11 +1131,15 @@ def _compose_step(
     costed = next((c for c in conds if c.cost is not None), None)
     if costed is not None:
         return _manual(clauses, costed, "是另一条扣分规则，无法与前一条合并")
-    if len(steps) > 1:
+    tail = _stepped_tail(text, clauses, steps, conds, labels, max_deduct)
+    if tail is not None:
+        return tail
+    sides = _two_sides(steps)
+    if len(steps) > 1 and sides is None:
         first = steps[0].step
         if any(s.step != first for s in steps[1:]):
             return _manual(clauses, steps[1], "是第二条扣分规则，无法与前一条合并")
-    s = steps[0].step
+    s = sides or steps[0].step
     full_conds = [
         c for c in conds if c.full or (c.points is not None and c.points_unit == "points" and c.points > 0)
     ]
@@ -1127,6 +1169,8 @@ def _compose_step(
         "deduct": s["deduct"],
         "deduct_unit": s["deduct_unit"],
     }
+    if s.get("deduct_below") is not None:
+        params["deduct_below"] = s["deduct_below"]  # 超支的每1%扣0.3分；结余的每1%扣0.1分
     if max_deduct is not None:
         params["max_deduct"] = max_deduct
         if max_unit == "max_weight":
@@ -1179,6 +1223,16 @@ def _compose_step(
         params["comparator"] = LE
     if s["direction"] == "both" and not full_conds:
         params["comparator"] = "both"
+        if s.get("deduct_below") is not None:
+            low = {**s, "deduct": s["deduct_below"]}
+            return Reading(
+                Rule(
+                    "step",
+                    params,
+                    f"扣分法：高于标杆值每{fmt_num(s['per'])}%{_ded_text(s)}，低于标杆值每{fmt_num(s['per'])}%{_ded_text(low)}",
+                ),
+                clauses,
+            )
         return Reading(
             Rule("step", params, f"扣分法：与标杆值每相差{fmt_num(s['per'])}%{_ded_text(s)}"), clauses
         )
@@ -1273,6 +1327,71 @@ def _compose_step(
         ),
         clauses,
     )
+
+
+def _two_sides(steps: list[Clause]) -> dict[str, Any] | None:
+    """超支的，每超支1%扣0.3分；结余的，每结余1%扣0.1分: one step each way from the target, as one
+    step in both directions with its own deduction below (``deduct_below``)."""
+    if len(steps) != 2:
+        return None
+    by_side = {c.step["direction"]: c.step for c in steps}
+    above, below = by_side.get("above"), by_side.get("below")
+    if above is None or below is None:
+        return None
+    if above["per"] != below["per"] or above["unit"] != below["unit"] or above["unit"] != "%":
+        return None
+    if above["deduct_unit"] != below["deduct_unit"] or steps[0].start or steps[1].start:
+        return None
+    return {**above, "direction": "both", "deduct_below": below["deduct"], "verb": "偏离"}
+
+
+def _stepped_tail(
+    text: str,
+    clauses: list[Clause],
+    steps: list[Clause],
+    conds: list[Clause],
+    labels: list[Clause],
+    max_deduct: Decimal | None,
+) -> Reading | None:
+    """≥100%计5分；90%（含）-100%计4分；90%以下，每降低1个百分点在4分基础上扣0.5分: tiers, and
+    below the lowest a step down from a base (the adjacent tier's points unless the text names one)."""
+    if len(steps) != 1 or not steps[0].start or not conds or labels:
+        return None
+    step, start = steps[0].step, steps[0].start
+    if step["direction"] != "below" or start.get("hi") is None or start.get("lo") is not None:
+        return None
+    if step["unit"] != "%" or not start.get("percent") or any(not c.cond.get("percent") for c in conds):
+        return None
+    if any(c.cond.get("abs") or c.cost is not None or c.points is None for c in conds):
+        return None
+    tiers = [_tier_of(c) for c in conds]
+    edge = start["hi"] / HUNDRED
+    above = [t for t in tiers if t.get("lo") == edge and t.get("lo_incl", True)]
+    if any(t.get("lo") is None or t["lo"] < edge for t in tiers) or len(above) != 1:
+        return None  # a tier below the start, or none that the step continues from
+    base = step.get("base", above[0]["points"] if above[0]["unit"] == "points" else None)
+    if base is None:
+        return None
+    tail: dict[str, Any] = {
+        "hi": edge,
+        "hi_incl": False,
+        "points": base,
+        "unit": "points",
+        "label": steps[0].text,
+        "percent": True,
+        "step": {"per": step["per"], "deduct": step["deduct"], "deduct_unit": step["deduct_unit"]},
+    }
+    if max_deduct is not None:
+        tail["step"]["max_deduct"] = max_deduct
+    tiers.sort(key=_tier_order)
+    if _overlap(tiers):
+        return None
+    tiers.append(tail)
+    shown = "；".join(str(t["label"]) for t in tiers)
+    params: dict[str, Any] = {"tiers": tiers, "abs": False}
+    if not any(t.get("hi") is None for t in tiers):
+        params["otherwise"] = "manual"  # ≤100%且≥95%给4分；<95%每低1%减0.4分: above 100% it is silent
+    return Reading(Rule("tiers", params, f"分档法：{shown}"), clauses)
 
 
 def _zero_beyond(

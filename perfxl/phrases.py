@@ -654,6 +654,10 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         or (phrase.kind == "pass_fail" and any(t.get("lo") == t.get("hi") for t in grammar.params["tiers"]))
     ):
         return grammar  # 建设周期=1年…得3分: the number decides, not a yes/no reading
+    if grammar.kind == "tiers" and any(t.get("step") for t in grammar.params["tiers"]):
+        return grammar  # 90%以下，每降低1个百分点在4分基础上扣0.5分: tiers and a step below them
+    if grammar.kind == "step" and grammar.params.get("deduct_below") is not None:
+        return grammar  # 超支的每1%扣0.3分；结余的每1%扣0.1分: a deduction on each side
     if grammar.kind == "tiers" and phrase.kind == "tiers":
         return grammar  # the grammar also knows which values no tier covers
     if (
@@ -710,6 +714,8 @@ def _consumed_by(rule: Rule, clause: str) -> bool:
 
     Only a deduction the rule itself carries (the same amount) or a 要点 list, which
     names its points in free text the grammar does not enumerate."""
+    if re.search(r"分别(?:扣|减)", clause) or len(set(re.findall(rf"({NUM})分", clause))) > 1:
+        return False  # 分别扣5分、6分、7分: several amounts, no stock reading holds them all
     ded = _find_deduction(prepare(clause))
     if ded is None:
         return rule.kind in ("band", "checklist") and not re.search(JUDGEMENT, clause)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from .numbers import (
@@ -479,8 +479,8 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
     if a is None:
         return _missing("业绩值")
     comp, t, percent, unit = th
-    if divided:
-        percent, unit = True, ""
+    if divided or (t == 0 and f.actual is not None and f.actual.percent):
+        percent, unit = True, ""  # a rate against a target of 0 (偏差率为0): percentage points from 0
     p = rule.params
     full = top_points(rule, f.weight)
     shown_a, shown_t = _show(a, percent, unit), _show(t, percent, unit)
@@ -514,6 +514,8 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
         distance = steps * per
         if distance > beyond or (p.get("zero_beyond_incl") and distance == beyond):
             return Outcome(ZERO, f"实际 {shown_a}，{gap_text}，超过 {fmt_num(beyond)}%，不得分")
+    if both and a < t and p.get("deduct_below") is not None:
+        p = {**p, "deduct": p["deduct_below"]}  # 结余的，每结余1%扣0.1分: its own deduction below
     amount = steps * _deduct_amount(p, f.weight)
     capped = ""
     most = _max_deduct(p, f.weight)
@@ -586,8 +588,8 @@ def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
     a = _measured_expr(rule, refs, f)
     if th is None or a is None or refs.target is None:
         return None
-    comp, _, percent, _ = th
-    divided = _measured(rule, f)[1]
+    comp, t_value, percent, _ = th
+    divided = _measured(rule, f)[1] or (t_value == 0 and f.actual is not None and f.actual.percent)
     p = rule.params
     w = refs.weight
     t = refs.target  # the 目标值 helper cell: the text's threshold, else the 标杆值 (effective_target)
@@ -601,6 +603,8 @@ def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
     else:
         units = f"{gap}/ABS({t})*100/{per}"
     ded = _deduct_factor(p, w)
+    if comp == "both" and p.get("deduct_below") is not None:
+        ded = f"IF({a}<{t},{_deduct_factor({**p, 'deduct': p['deduct_below']}, w)},{ded})"
     body = f"MAX(0,{full}-{_cap_expr(rule, f'{units}*{ded}', w)})"
     floor_at = p.get("floor_at")
     if floor_at is not None:
@@ -990,6 +994,8 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
         return _missing("业绩值")
     v = abs(a) if rule.params.get("abs") else a
     for tier in rule.params["tiers"]:
+        if _tier_matches(tier, v) and tier.get("step"):
+            return _stepped_tier(tier, v, what, f.weight)
         if _tier_matches(tier, v):
             s = min(_tier_points(tier, f.weight), f.weight)
             return Outcome(
@@ -1001,6 +1007,32 @@ def score_tiers(rule: Rule, f: Facts) -> Outcome:
             None, f"实际 {fmt_pct(a)} 未达到评分标准所列的档次，评分标准未说明此时如何计分，保留申报得分"
         )
     return Outcome(ZERO, f"实际 {fmt_pct(a)} 不在任何得分档内，不得分")
+
+
+def _stepped_tier(tier: dict[str, Any], v: Decimal, what: str, weight: Decimal) -> Outcome:
+    """90%以下，每降低1个百分点在4分基础上扣0.5分: the tier's points less a step per point below its edge."""
+    step = tier["step"]
+    gap = (tier["hi"] - v) * HUNDRED
+    amount = gap / step["per"] * _deduct_amount(step, weight)
+    most = _max_deduct(step, weight)
+    capped = ""
+    if most is not None and amount > most:
+        amount, capped = most, f"（最多扣{fmt_num(most)}分）"
+    base = min(tier["points"], weight)
+    s = max(ZERO, base - amount)
+    return Outcome(
+        s,
+        f"{what} {fmt_pct(v)}，低于{fmt_pct(tier['hi'])} {fmt_num(gap)}个百分点，在{fmt_num(base)}分基础上"
+        f"每{fmt_num(step['per'])}个百分点{_deduct_text(step)}，扣{fmt_num(min(amount, base))}分{capped}",
+    )
+
+
+def _stepped_tier_expr(tier: dict[str, Any], v: str, weight: str) -> str:
+    step = tier["step"]
+    amount = f"({_num(tier['hi'])}-{v})*100/{_num(step['per'])}*{_deduct_factor(step, weight)}"
+    if step.get("max_deduct") is not None:
+        amount = f"MIN({_num(step['max_deduct'])},{amount})"
+    return f"MAX(0,MIN({_num(tier['points'])},{weight})-{amount})"
 
 
 def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
@@ -1021,6 +1053,8 @@ def formula_tiers(rule: Rule, refs: Refs, f: Facts) -> str | None:
         pts_expr = f"{pts}*{refs.weight}" if tier.get("unit") == "weight" else pts
         if tier.get("unit") == "cost":
             pts_expr = f"MAX(0,{refs.weight}-{pts})"
+        if tier.get("step"):
+            pts_expr = _stepped_tier_expr(tier, v, refs.weight)
         cond = conds[0] if len(conds) == 1 else f"AND({','.join(conds)})"
         expr = f"IF({cond},MIN({pts_expr},{refs.weight}),{expr})"
     return expr
@@ -1112,14 +1146,22 @@ def _occurrences(f: Facts) -> Decimal | None:
 def _score_per_item(rule: Rule, f: Facts) -> Outcome:
     """每获得一项表彰加0.5分，最多加2分 / 有一次…得1分，最多得2分: points per occurrence, capped."""
     p = rule.params
-    n = _occurrences(f)
-    if n is None:
-        return _missing("业绩值（次数或项数）")
+    per = p.get("per")
+    if per is not None:  # 每完成1000亩加0.1分: each whole 1000 of the actual
+        if f.actual is None or f.actual.percent or f.actual.value < 0:
+            return _missing("业绩值（完成数量）")
+        n = (f.actual.value / per).to_integral_value(rounding=ROUND_FLOOR)
+        counted = f"{fmt_num(f.actual.value, 4)}{f.actual.unit}，满{fmt_num(per)}的{fmt_num(n)}份"
+    else:
+        found = _occurrences(f)
+        if found is None:
+            return _missing("业绩值（次数或项数）")
+        n, counted = found, f"{fmt_num(found)}次（项）"
     most = min(p["max"], abs(f.weight)) if p.get("max") is not None else abs(f.weight)
     got = min(n * p["per_item"], most)
     return Outcome(
         got,
-        f"{fmt_num(n)}次（项），每次{fmt_num(p['per_item'])}分，得{fmt_num(got)}分（最多{fmt_num(most)}分）",
+        f"{counted}，每{'份' if per is not None else '次'}{fmt_num(p['per_item'])}分，得{fmt_num(got)}分（最多{fmt_num(most)}分）",
     )
 
 
@@ -1137,6 +1179,8 @@ def formula_bonus(rule: Rule, refs: Refs, f: Facts) -> str | None:
     p = rule.params
     if p.get("per_item") is not None:
         count = refs.actual if f.actual is not None and not f.actual.percent else refs.failures
+        if p.get("per") is not None:
+            count = f"INT(ROUND({refs.actual}/{_num(p['per'])},10))" if refs.actual is not None else None
         if count is None:
             return None
         most = (

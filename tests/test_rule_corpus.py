@@ -11,7 +11,7 @@ import pytest
 from corpus import evaluate, load, origin, summary
 
 # origin → (texts at least, correct at least, wrong at most, regions at least)
-FLOORS = {"real": (171, 146, 0, 25), "written": (147, 142, 0, 1)}
+FLOORS = {"real": (171, 146, 0, 25), "written": (149, 146, 0, 1)}
 
 
 @pytest.fixture(scope="module")
@@ -180,10 +180,12 @@ def test_libreoffice_computes_the_corpus_formulas(lo, tmp_path):
 
 
 def test_the_heldout_texts_give_no_wrong_number():
-    """tests/rule_corpus/heldout/: 52 real texts collected after the grammar was built and
-    measured once untuned (21/52 correct, 7 wrong); the causes of the wrong numbers were then
-    fixed in general terms.  They now guard against wrong numbers: 0 wrong, recognition not falling."""
+    """tests/rule_corpus/heldout/: real texts collected after the grammar was built and measured
+    once untuned — heldout.jsonl (52 texts: 21 correct, 7 wrong) and heldout2.jsonl (74 texts of
+    24 documents, mostly 考核细则 beyond budget tables: 27 correct, 5 wrong); the causes of the
+    wrong numbers were then fixed in general terms.  They now guard against wrong numbers: 0
+    wrong, recognition not falling."""
     from corpus import CORPUS
 
     s = summary(evaluate(load(CORPUS / "heldout")))["real"]
-    assert s["texts"] >= 52 and s["wrong"] == 0 and s["correct"] >= 37, s
+    assert s["texts"] >= 126 and s["wrong"] == 0 and s["correct"] >= 68, s
