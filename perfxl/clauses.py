@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .numbers import GE, GT, HUNDRED, LE, LT, cn_int, fmt_num, fmt_pct
+from .numbers import GE, GT, HUNDRED, LE, LT, cn_int, fmt_num, fmt_pct, parse_number
 from .rules import NONE_OF_THESE, NOT_AS_STATED, NOT_MET, ONE, Rule
 
 NUM = r"\d+(?:\.\d+)?"
@@ -79,6 +79,7 @@ STEP_ABOVE = (
 STEP_BOTH = ("相差", "偏离", "增减", "变动", "偏差", "差")
 STEP_EVENT = ("发现", "出现", "发生", "存在", "有")
 COUNT_UNITS = "项个次人例处条份件名起家所篇批场户台辆天日月年周类种套期张"
+_AMOUNT_UNITS = "(?:万元|元|公顷|亩|平方米|公里|吨|公斤|千克)"  # amounts, not counts of failures
 MEASURE_UNITS = "(?:公斤|千克|万元|元|小时|个工作日|工作日|个月|公顷|亩|平方米|公里|吨|分钟)"
 
 # points phrases: (pattern, meaning) — meaning "pts" (group 1 points), "wpct" (group 1 % of weight),
@@ -704,6 +705,9 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         judgements = [c for c in judgements if not _PROPORTIONAL_WORDS.search(c.text)]
     ratios = [c for c in clauses if c.kind == "ratio"]
     awards = [c for c in clauses if c.kind == "award"]
+    bonus_step = _bonus_step(text, clauses, awards)
+    if bonus_step is not None:
+        return bonus_step
     if awards:
         if len(awards) > 1 or any(c.kind not in ("award", "cap", "other", "definition") for c in scoring):
             others = [c for c in scoring if c is not awards[0]]
@@ -1178,6 +1182,23 @@ def _compose_step(
     if full_points is not None:
         params["full"] = full_points
     unit = s["unit"]
+    if (
+        re.fullmatch(_AMOUNT_UNITS, unit)
+        and s["direction"] in ("below", "above")
+        and not zero_conds
+        and not full_conds
+    ):
+        # 每少10万元扣1分: steps of an amount in its own unit from the 标杆值
+        params.update(absolute=True, per_unit=unit)
+        if s["direction"] == "above":
+            params["comparator"] = LE
+        word = "超过" if s["direction"] == "above" else "少"
+        return Reading(
+            Rule(
+                "step", params, f"扣分法：以标杆值为满分线，每{word}{fmt_num(s['per'])}{unit}{_ded_text(s)}"
+            ),
+            clauses,
+        )
     if unit and unit != "%" and not full_conds:
         # 每少一项/每发现一次 扣N分: a count of failures
         if zero_conds:
@@ -1327,6 +1348,69 @@ def _compose_step(
         ),
         clauses,
     )
+
+
+_ABOVE_WORDS = re.compile(r"增加|超额|超过|超出|大于|高于|上升|提高|增长|多")
+_BONUS_MAX_LABEL = re.compile(rf"^(?:最高|最多|加分最高|加分最多|加分不超过)加?({NUM})分$")
+
+
+def _bonus_step(text: str, clauses: list[Clause], awards: list[Clause]) -> Reading | None:
+    """完成得基本分；大于目标值的，每增加1%加1分，最高加2分；小于目标值的，每少1%扣1分: the
+    weight at the target, a step down below it and a bonus step up above it (the one case where a
+    row scores above its weight: the text awards it, capped where it says so)."""
+    steps = [c for c in clauses if c.kind == "step"]
+    if len(awards) != 1 or len(steps) != 1 or steps[0].step["direction"] != "below":
+        return None
+    award = awards[0]
+    if not _ABOVE_WORDS.search(award.text) or award.step.get("per") is None:
+        return None
+    base = [c for c in clauses if c.kind == "label" and c.full]
+    limits = [c for c in clauses if c.kind == "label" and _BONUS_MAX_LABEL.match(c.text)]
+    rest = [
+        c
+        for c in clauses
+        if c.carries_points and c not in (award, steps[0], *base, *limits) and c.kind != "cap"
+    ]
+    if len(base) != 1 or rest or len(limits) > 1:
+        return None
+    unit = re.search(rf"每[^,;。\d]{{0,6}}?({NUM}(?:%|[^\d,;。加得]{{1,3}}))", award.text)
+    if unit is None:
+        return None
+    per_q = parse_number(unit.group(1))
+    if per_q is None or not per_q.value:
+        return None
+    most: Decimal | str | None = None
+    if limits:
+        most = Decimal(_BONUS_MAX_LABEL.match(limits[0].text).group(1))  # type: ignore[union-attr]
+    elif award.cap is not None and award.cap[1] is not None:
+        most = award.cap[1]
+    elif bonus_caps := [c.cap[1] for c in clauses if c.cap is not None and c.cap[0] == "bonus_max"]:
+        most = bonus_caps[0]  # 最多加1分 as a clause of its own
+    elif any(c.cap is not None and c.cap[0] == "ceiling" and "加分" in c.text for c in clauses):
+        most = "weight"  # 加分至基本分值封顶: at most the weight again
+    rule = _compose_step(text, clauses, steps, [], base, [], None, False).rule
+    if (
+        rule is None
+        or rule.kind != "step"
+        or rule.params.get("comparator") not in (None, LE)
+        or "threshold" in rule.params
+    ):
+        return None
+    rule.params.pop("comparator", None)
+    rule.params.update(bonus=award.points, bonus_per=award.step["per"], bonus_max=most)
+    if not per_q.percent:
+        # 每增加10万元 / 每增加0.1万人: in the target's unit (converted when scored)
+        rule.params.update(bonus_absolute=True, bonus_per=per_q.value, bonus_unit=per_q.unit)
+    shown = f"每超过{unit.group(1)}加{fmt_num(award.points)}分"
+    tail = (
+        "，加分不超过分值"
+        if most == "weight"
+        else ""
+        if most is None
+        else f"，最多加{fmt_num(Decimal(most))}分"
+    )
+    rule.explanation = f"基本分加减法：达到标杆值得基本分（分值）；{shown}{tail}；低于标杆值{rule.explanation.split('，', 1)[-1]}"
+    return Reading(rule, clauses)
 
 
 def _two_sides(steps: list[Clause]) -> dict[str, Any] | None:

@@ -656,6 +656,8 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         return grammar  # 建设周期=1年…得3分: the number decides, not a yes/no reading
     if grammar.kind == "tiers" and any(t.get("step") for t in grammar.params["tiers"]):
         return grammar  # 90%以下，每降低1个百分点在4分基础上扣0.5分: tiers and a step below them
+    if grammar.kind == "step" and grammar.params.get("bonus") is not None:
+        return grammar  # 每增加1%加1分，最高加2分: a bonus step above the target as well
     if grammar.kind == "step" and grammar.params.get("deduct_below") is not None:
         return grammar  # 超支的每1%扣0.3分；结余的每1%扣0.1分: a deduction on each side
     if grammar.kind == "tiers" and phrase.kind == "tiers":

@@ -487,6 +487,8 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
     if divided:
         shown_a = f"{_show(f.actual_value or ZERO, False, f.actual.unit if f.actual else '')}÷{fmt_num(f.target.value if f.target and f.target.value else ZERO, 4)} = {shown_a}"
     both = comp == "both"
+    if p.get("bonus") is not None and a > t and _is_met(comp, a, t):
+        return _bonus_outcome(p, a, t, percent, unit, f.weight, full, f"实际 {shown_a}，超过 {shown_t}")
     if (both and a == t) or (not both and _is_met(comp, a, t)):
         return Outcome(
             full, f"实际 {shown_a}，达到 {_CMP_CN.get(comp, '=')}{shown_t}，得{_pts(full, f.weight)}"
@@ -497,6 +499,13 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
     gap = abs(a - t) if both else (t - a) if comp in (GE, GT, EQ) else (a - t)
     side = "偏离" if both else "低于" if comp in (GE, GT, EQ) else "高于"
     per = p.get("per", ONE)
+    if p.get("absolute") and p.get("per_unit"):
+        factor = _per_factor(p["per_unit"], f.target.unit if f.target else "")
+        if factor is None:
+            return Outcome(
+                None, f"扣分单位“{p['per_unit']}”与标杆值的单位不同，无法计算", needs="同单位的标杆值"
+            )
+        per = per * factor
     if p.get("absolute"):
         steps = gap / per
         gap_text = f"{side}{shown_t} {fmt_num(gap, 4)}{unit}"
@@ -527,6 +536,64 @@ def score_step(rule: Rule, f: Facts) -> Outcome:
         s,
         f"实际 {shown_a}，{gap_text}，每{_per_text(p)}{_deduct_text(p)}，扣{fmt_num(min(amount, full))}分{capped}",
     )
+
+
+def _per_factor(per_unit: str, target_unit: str) -> Decimal | None:
+    """A step of 10万元 (or 50元 against 元/平方米) in the target's unit: the factor, or None."""
+    return unit_factor(per_unit.split("/")[0], target_unit.split("/")[0])
+
+
+def _bonus_outcome(
+    p: dict[str, Any],
+    a: Decimal,
+    t: Decimal,
+    percent: bool,
+    unit: str,
+    weight: Decimal,
+    full: Decimal,
+    said: str,
+) -> Outcome:
+    """每增加1%加1分，最高加2分: the full points and a bonus step per unit above the target."""
+    if p.get("bonus_absolute"):
+        factor = _per_factor(p.get("bonus_unit", ""), unit)
+        if factor is None:
+            return Outcome(
+                None, f"加分单位“{p['bonus_unit']}”与标杆值的单位不同，无法计算", needs="同单位的标杆值"
+            )
+        steps = (a - t) / (p["bonus_per"] * factor)
+    elif percent:
+        steps = (a - t) * HUNDRED / p["bonus_per"]
+    elif t:
+        steps = (a - t) / abs(t) * HUNDRED / p["bonus_per"]
+    else:
+        return Outcome(None, "标杆值为0，无法计算超出比例", needs="非零标杆值")
+    bonus = steps * p["bonus"]
+    most = weight if p.get("bonus_max") == "weight" else p.get("bonus_max")
+    capped = ""
+    if most is not None and bonus > most:
+        bonus, capped = most, f"（最多加{fmt_num(most)}分）"
+    return Outcome(
+        full + bonus,
+        f"{said}，每{fmt_num(p['bonus_per'])}{'' if p.get('bonus_absolute') else '%'}加{fmt_num(p['bonus'])}分，"
+        f"加{fmt_num(bonus)}分{capped}，得{fmt_num(full + bonus)}分（评分标准规定的加分，可高于分值）",
+    )
+
+
+def _bonus_expr(p: dict[str, Any], a: str, t: str, percent: bool, weight: str, unit: str) -> str | None:
+    if p.get("bonus_absolute"):
+        factor = _per_factor(p.get("bonus_unit", ""), unit)
+        if factor is None:
+            return None
+        steps = f"({a}-{t})/{_num(p['bonus_per'] * factor)}"
+    elif percent:
+        steps = f"({a}-{t})*100/{_num(p['bonus_per'])}"
+    else:
+        steps = f"({a}-{t})/ABS({t})*100/{_num(p['bonus_per'])}"
+    amount = f"{steps}*{_num(p['bonus'])}"
+    most = p.get("bonus_max")
+    if most == "weight":
+        return f"MIN({amount},{weight})"
+    return f"MIN({amount},{_num(most)})" if most is not None else amount
 
 
 def _pts(points: Decimal, weight: Decimal) -> str:
@@ -594,7 +661,13 @@ def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
     w = refs.weight
     t = refs.target  # the 目标值 helper cell: the text's threshold, else the 标杆值 (effective_target)
     full = f"MIN({_num(p['full'])},{w})" if p.get("full") is not None else w
-    per = _num(p.get("per", ONE))
+    per_value = p.get("per", ONE)
+    if p.get("absolute") and p.get("per_unit"):
+        factor = _per_factor(p["per_unit"], f.target.unit if f.target else "")
+        if factor is None:
+            return None
+        per_value = per_value * factor
+    per = _num(per_value)
     gap = f"ABS({a}-{t})" if comp == "both" else f"({t}-{a})" if comp in (GE, GT, EQ) else f"({a}-{t})"
     if p.get("absolute"):
         units = f"{gap}/{per}"
@@ -615,6 +688,11 @@ def formula_step(rule: Rule, refs: Refs, f: Facts) -> str | None:
         op = ">=" if p.get("zero_beyond_incl") else ">"
         body = f"IF({units}*{per}{op}{_num(beyond)},0,{body})"
     met = f"{a}={t}" if comp == "both" else f"{a}{_EXCEL_CMP[comp]}{t}"
+    if p.get("bonus") is not None:
+        bonus = _bonus_expr(p, a, t, percent or divided, w, f.target.unit if f.target else "")
+        if bonus is None:
+            return None
+        full = f"{full}+MAX(0,{bonus})"
     return f"IF({met},{full},{body})"
 
 

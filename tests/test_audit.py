@@ -266,3 +266,21 @@ def test_every_finding_of_the_examples_has_a_chinese_name():
 
     emitted = {f.code for path in sorted(INPUTS.glob("*.xlsx")) for f in perfxl.score(path).findings}
     assert emitted and emitted <= set(CODE_NAMES), emitted - set(CODE_NAMES)
+
+
+def test_a_bonus_the_text_awards_is_not_out_of_range(tmp_path):
+    """完成得基本分…每超过1个百分点加0.5分，最多加1分: 7 on a 6-point row is what the text gives;
+    a declared 8 is still out of range."""
+    import perfxl
+
+    text = "完成目标值得基本分；超过目标值的，每超过1个百分点加0.5分，最多加1分；低于目标值的，每低1个百分点扣1分，扣完为止。"
+    rows = [
+        {"一级指标": "产出", "二级指标": "数量", "三级指标": name, "权重": 6, "评分标准": text,
+         "标杆值": "95%", "业绩值": "99%", "得分": declared}
+        for name, declared in (("参保率", 7), ("覆盖率", 8))
+    ]  # fmt: skip
+    ev = perfxl.score(perfxl.fill_template("project", rows, tmp_path / "t.xlsx"))
+    by_name = {r.row.name: r for r in ev.indicators}
+    assert by_name["参保率"].computed == 7 and by_name["覆盖率"].computed == 7
+    out = [f for f in ev.findings if f.code == "score.out_of_range"]
+    assert [f.message for f in out] == ["“覆盖率”得分 8 超出 0–6（权重）范围"]
