@@ -709,6 +709,12 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     if bonus_step is not None:
         return bonus_step
     if awards:
+        # 每新增1家得1分，未新增不得分: none at all is the count 0, nothing more
+        scoring = [
+            c
+            for c in scoring
+            if not (c.kind == "label" and c.points == 0 and re.match(r"(?:未|没有|无)", c.label or c.text))
+        ]
         if len(awards) > 1 or any(c.kind not in ("award", "cap", "other", "definition") for c in scoring):
             others = [c for c in scoring if c is not awards[0]]
             return _manual(clauses, others[0] if others else awards[1], "与按次计分的条款同时出现")

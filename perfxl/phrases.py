@@ -682,6 +682,8 @@ def _arbitrate(phrase: Rule | None, grammar: Rule | None, reading: Any) -> Rule 
         yes_no = len(levels) == 2 and len(pts) == 2 and pts[1] == 0 and pts[0] > 0
         if not yes_no:
             return grammar
+        if phrase.kind == "binary":
+            phrase.params["levels"] = [dict(lab) for lab in levels]  # 已出台 / 未出台 name a level
     if grammar.kind == "tiers" and grammar.params.get("abs") and not phrase.params.get("abs"):
         return grammar
     if (

@@ -1174,6 +1174,13 @@ def _holds(f: Facts) -> tuple[bool | None, str]:
 
 def score_binary(rule: Rule, f: Facts) -> Outcome:
     ok, why = _holds(f)
+    if ok is None and f.actual_word and rule.params.get("levels"):
+        # 出台…得5分，未出台…不得分 with 业绩值 已出台: the word names one of the text's two levels
+        levels = Rule("labels", {"labels": rule.params["levels"]})
+        lab, _ = _pick_label(levels, f)
+        if lab is not None and _has_points(lab):
+            ok = _label_points(lab, f.weight) > 0
+            why = f"业绩值“{f.actual_word}”为“{lab['label']}”"
     if ok is None:
         return _missing("要点判定")
     if rule.params.get("words_only") and not ok and not f.judgements and f.failures is None:
@@ -1375,6 +1382,9 @@ def _pick_label(rule: Rule, f: Facts) -> tuple[dict[str, Any] | None, str]:
         if len(exact) == 1:
             return exact[0], f"业绩值“{f.actual_word}”"
         within = [lab for lab in labels if key and _matches(_label_key(lab["label"]), key)]
+        if not within and key.startswith("已") and len(key) > 2:
+            # 已出台 for the level 出台可操作细化政策 (not 未出台…): done, as the level says
+            within = [lab for lab in labels if _matches(_label_key(lab["label"]), key[1:])]
         if len(within) == 1:
             return within[0], f"业绩值“{f.actual_word}”"
         # the word names a level and a category word (民生类 for the level 民生)
@@ -1421,7 +1431,11 @@ def _label_points(lab: dict[str, Any], weight: Decimal) -> Decimal:
 def _judged_items(rule: Rule, f: Facts) -> list[Decimal] | None:
     """Levels judged one by one: 财务制度健全得1分，执行严格得1分，会计核算规范得1分 with √×√ — the
     judgements name each level in turn, so each is an item earned or not (all levels worth points)."""
-    labels: list[dict[str, Any]] = rule.params["labels"]
+    labels: list[dict[str, Any]] = [
+        lab
+        for lab in rule.params["labels"]
+        if not (lab["points"] == 0 and re.match(r"(?:否则|否$|其他|其余|以上均未|均未)", lab["label"]))
+    ]  # 召开工作会得1分，有工作方案得1分，否则不得分: the "otherwise" is no item of its own
     if not f.judgements or len(f.judgements) != len(labels) or len(labels) < 2:
         return None
     if any(lab["points"] is None or lab["points"] <= 0 or lab.get("unit") == "weight" for lab in labels):
@@ -1434,9 +1448,8 @@ def score_labels(rule: Rule, f: Facts) -> Outcome:
     items = _judged_items(rule, f)
     if items is not None and f.judgements is not None:
         got = min(sum((p for p, ok in zip(items, f.judgements, strict=True) if ok), ZERO), f.weight)
-        missed = "、".join(
-            lab["label"] for lab, ok in zip(rule.params["labels"], f.judgements, strict=True) if not ok
-        )
+        named = [lab for lab in rule.params["labels"] if lab["points"]]
+        missed = "、".join(lab["label"] for lab, ok in zip(named, f.judgements, strict=True) if not ok)
         return Outcome(got, f"逐项判定：{missed + '不符合，' if missed else '全部符合，'}得{fmt_num(got)}分")
     lab, source = _pick_label(rule, f)
     names = "、".join(f"“{x['label']}”" for x in rule.params["labels"])
