@@ -425,8 +425,15 @@ def _one_bound(text: str, absolute: bool) -> dict[str, Any] | None:
     em = re.search(rf"^[^\d]*?(?:为|=)?(?P<v>{NUM})(?P<p>%)(?:的|时)?[,:]?", text)
     if em:
         # 达到可种面积的90% / 完成计划的100%: at least that share
-        at_least = re.search(r"达到|完成|不低于|不少于", text[: em.start("v")])
-        return _bound(GE if at_least else "eq", Decimal(em.group("v")), True, absolute, "")
+        before = text[: em.start("v")]
+        comp = "eq"
+        if re.search(r"达到|完成|不低于|不少于", before):
+            comp = GE
+        elif re.search(r"超过|超出|高于|大于|多于", before):
+            comp = GT  # 整合财政资金超过项目投资50%
+        elif re.search(r"不足|低于|少于|小于|不到", before):
+            comp = LT  # 整合资金不足项目投资50%
+        return _bound(comp, Decimal(em.group("v")), True, absolute, "")
     return None
 
 
@@ -469,9 +476,18 @@ _AWARD_CAP = re.compile(
 _PER_COUNT = re.compile(rf"每[^,;。\d]{{0,6}}?({NUM})")
 
 
+# 13-15分 / 得8～12分: a range of points, within which a person decides
+_POINT_RANGE = re.compile(rf"(?:得|计|给)?({NUM})分?(?:-|~|至|到)({NUM})分\)?$")
+
+
 def classify(text: str) -> Clause:
     """Read one clause."""
     c = Clause(text)
+    ranged = _POINT_RANGE.search(text)
+    if ranged and Decimal(ranged.group(1)) < Decimal(ranged.group(2)):
+        # A.符合要求…，13-15分: a level whose points a person chooses within the range
+        c.kind, c.label = "label", _label(text, ranged.start())
+        return c
     award = _PER_ITEM_AWARD.search(text)
     if award and re.match(r"每[^,;。]{0,3}?[都均]", text[award.start() :]):
         award = None  # 每月都按时报送得6分: every month, not per occurrence
@@ -843,7 +859,25 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
     if steps:
         return _compose_step(text, clauses, steps, conds, labels, items, max_deduct, absolute, max_unit)
 
+    if items and any(c.points is None and c.cost is None and not c.step for c in labels):
+        # 服务对象是农业、农村、农民(2分)，其他(0-1分): levels, one of them a range for a person
+        labels, items = [*items, *labels], []
+        for c in labels:
+            c.label = c.label or re.sub(rf"\({NUM}分\)$", "", c.text).strip("。,;: ")
     zero_items = [c for c in items if c.points == 0]
+    level_zero = [
+        c
+        for c in labels
+        if c.points == 0
+        and not c.full
+        and not re.match(r"(?:否则|其他|其余|未|没有|无)", c.label or c.text)
+        and not re.search(r"上述|以上|均不|都不|全部不|均未|都未|全部未", c.text)
+    ]
+    if len(items) >= 2 and not zero_items and level_zero and len(level_zero) == len(labels) and not conds:
+        # (1)近2年净资产增值15分(2)…保值9分(3)…一年减少6分，两年都减少0分: levels, the last worth 0
+        labels, items = [*items, *labels], []
+        for c in labels:
+            c.label = c.label or _label(c.text, len(c.text))
     if len(items) >= 2 and zero_items and not labels:
         if all(re.search(r"上述|以上|均不|都不|全部不", c.text) for c in zero_items):
             # (1)…5分(2)…5分(3)上述两项均不符合0分: items to add up; the last restates "none met"
@@ -922,6 +956,10 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
         shown = "；".join(str(t["label"]) for t in tiers)
         zero_line = {"tiers": tiers, "abs": absolute, "otherwise": "manual"}
         return Reading(Rule("tiers", zero_line, f"分档法：{shown}；其余按文字档次由评价人员判断"), clauses)
+    if conds and items:
+        # (1)资产增值得6分（2）…（3）资产减值2%以内得2分，减值超过2%得0分: the items carry points the
+        # numeric tiers do not account for
+        return _manual(clauses, items[0], "与数值档次同时出现", final=False)
     if conds:
         tiers = [_tier_of(c) for c in conds]
         # a value no tier covers is 0 only where the text says so (否则/其余…不得分); a gap
