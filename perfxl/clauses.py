@@ -940,6 +940,10 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
                 )
                 labels.remove(lab)
                 conds.append(lab)
+    delay = _on_time_tier(labels, conds) if not steps and not items else None
+    if delay is not None:  # 按时完成的计3分…延期1-3个月(含)的计1分: tiers of the delay past the target
+        labels.remove(delay)
+        conds.insert(0, delay)
     every = _every_time(labels, conds)
     if every is not None:  # 每月都按时报送得6分 beside 有1-3次未按时…得4分: the count 0
         every.kind, every.cond = "condition", {"lo": Decimal(0), "lo_incl": True, "hi": Decimal(0),
@@ -972,6 +976,7 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
             if lab.points not in (None, Decimal(0)):
                 return _manual(clauses, lab, "无法与数值档次对应")
         _close_integer_ranges(tiers)
+        _shared_bounds(tiers)
         if _overlap(tiers) or _contradicting_nests(tiers):
             return _manual(clauses, conds[0], "各档区间重叠")
         tiers.sort(key=_tier_order)
@@ -981,6 +986,12 @@ def compose(text: str, clauses: list[Clause]) -> Reading | None:
                 return _manual(clauses, conds[-1], "的“依次类推”无法确定后续各档")
             tiers, explicit_else = extended, True
         params: dict[str, Any] = {"tiers": tiers, "abs": absolute}
+        if delay is not None:
+            params["excess"] = True  # measured as actual − target (14个月 against ≤12个月: 2)
+            unit = re.search(r"个工作日|工作日|个月|月|天|日|年|周", " ".join(c.text for c in conds[1:]))
+            if unit is None:
+                return _manual(clauses, conds[-1], "的时间单位不明确", final=False)
+            params["excess_unit"] = unit.group(0)
         if _counts_failures(tiers, conds):
             params["count_failures"] = True  # 有1-3次未按时报送: the 不符合项数 when 业绩值 is blank
         if not explicit_else:
@@ -1118,6 +1129,56 @@ def _yes_no_items(labels: list[Clause]) -> list[Clause]:
     ):
         return positives
     return []
+
+
+_DELAY = re.compile(r"延期|延迟|逾期|超期|推迟|滞后|拖期")
+_ON_TIME = re.compile(r"按时|按期|如期|提前")
+
+
+def _on_time_tier(labels: list[Clause], conds: list[Clause]) -> Clause | None:
+    """按时完成的计3分，提前完成的计3分 beside 延期1个月以内(含)的计2分…: the on-time levels are the
+    tier "no delay" (≤ 0), and each delay tier starts above 0.  None when the text is not that."""
+    if not conds or not labels or not all(_DELAY.search(c.text) for c in conds):
+        return None
+    if any(c.cond.get("percent") or c.cond.get("abs") for c in conds):
+        return None
+    if not all(_ON_TIME.search(lab.label or lab.text) and lab.points is not None for lab in labels):
+        return None
+    if len({(lab.points, lab.points_unit, lab.full) for lab in labels}) != 1:
+        return None  # 提前完成 worth more than 按时: a person reads it
+    for c in conds:
+        if c.cond.get("lo") is None:
+            c.cond.update(lo=Decimal(0), lo_incl=False)  # 延期1个月以内: more than 0, up to 1
+    on_time = labels[0]
+    on_time.kind = "condition"
+    on_time.cond = {"hi": Decimal(0), "hi_incl": True, "percent": False, "abs": False}
+    for lab in labels[1:]:
+        lab.kind = "other"  # the same level said twice (按时 / 提前)
+    del labels[1:]
+    return on_time
+
+
+def _shared_bounds(tiers: list[dict[str, Any]]) -> None:
+    """1-3个月(含)的计1分 beside 3个月以上的不计分: a bound both tiers claim belongs to the one that
+    says (含)."""
+    for t in tiers:
+        for u in tiers:
+            if u is t or "(含)" not in str(u["label"]) or "(含)" in str(t["label"]):
+                continue
+            if (
+                t.get("lo") is not None
+                and t.get("lo_incl", True)
+                and u.get("hi") == t["lo"]
+                and u.get("hi_incl")
+            ):
+                t["lo_incl"] = False
+            if (
+                t.get("hi") is not None
+                and t.get("hi_incl")
+                and u.get("lo") == t["hi"]
+                and u.get("lo_incl", True)
+            ):
+                t["hi_incl"] = False
 
 
 def _overlap(tiers: list[dict[str, Any]]) -> bool:

@@ -223,10 +223,15 @@ def _measured(rule: Rule, f: Facts) -> tuple[Decimal | None, bool]:
     """
     a = f.actual_value
     mode = _measure_mode(rule, f)
+    if rule.params.get("excess") and mode != "excess":
+        return None, False  # a delay needs the planned time in a unit the text's tiers use
     if a is None or not mode:
         return a, False
-    assert f.target is not None and f.target.value
+    assert f.target is not None and f.target.value is not None
     t = f.target.value
+    if mode == "excess":  # in the text's unit: 14个月 against ≤1年 is 2 个月
+        factor = unit_factor(f.target.unit, rule.params.get("excess_unit", "")) or ONE
+        return (a - t) * factor, True
     return (a / t if mode == "ratio" else (a - t) / abs(t)), True
 
 
@@ -238,6 +243,9 @@ def _measure_mode(rule: Rule, f: Facts) -> str:
     if rule.kind in ("band", "proportional"):
         speaks_percent = True  # a rate by definition
     t = f.target
+    planned = f.actual is not None and t is not None and t.value is not None and not t.percent
+    if p.get("excess") and planned and t and unit_factor(t.unit, p.get("excess_unit", "")) is not None:
+        return "excess"  # 延期1-3个月: the time past the planned 标杆值
     quantity = f.actual is not None and not f.actual.percent and t is not None and not t.percent
     if speaks_percent and f.actual is not None and t and t.value and (t.change or quantity):
         return "ratio"  # 降低2.8% of 降低4% is a completion of 70%, like 950 of 1000人次
@@ -607,8 +615,11 @@ def _measured_expr(rule: Rule, refs: Refs, f: Facts) -> str | None:
     mode = _measure_mode(rule, f)
     if not mode:
         return a
-    assert f.target is not None and f.target.value
+    assert f.target is not None and f.target.value is not None
     t = _num(f.target.value)
+    if mode == "excess":
+        factor = unit_factor(f.target.unit, rule.params.get("excess_unit", "")) or ONE
+        return f"({a}-{t})*{_num(factor)}"
     # rounded to 10 places: 0.04/0.05 is 0.7999… in floating point, 0.8 in perfxl's decimals
     if mode == "ratio":
         return f"ROUND({a}/{t},10)"
@@ -1066,6 +1077,8 @@ def _tier_points(tier: dict[str, Any], weight: Decimal) -> Decimal:
 def score_tiers(rule: Rule, f: Facts) -> Outcome:
     a, _ = _measured(rule, f)
     what = "实际"
+    if rule.params.get("excess") and a is not None:
+        what = f"超出标杆值（{rule.params.get('excess_unit', '')}）"
     if a is None and rule.params.get("count_failures") and f.failures is not None:
         a, what = Decimal(f.failures), "不符合项数"  # 有1-3次未按时报送: the count of failures
     if a is None:
