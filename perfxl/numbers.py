@@ -172,7 +172,7 @@ class Quantity:
     percent: bool = False
     unit: str = ""
     text: str = ""
-    change: str = ""  # "down" for 降低2.8%, "up" for 增长3%: a change written as a word
+    change: str = ""  # "down" for 降低2.8%, "up" for 增长3%, "late" for 延期2个月: written as a word
 
     @property
     def display(self) -> str:
@@ -196,11 +196,16 @@ _CHANGE_RE = re.compile(
     r"^(?:同比|环比|较上年|比上年|较去年|比去年|较上年度)?(?P<word>降低|下降|减少|压减|缩减|提高|提升|增长|增加|新增|上升)了?(?=\d)"
 )
 _DOWN_WORDS = ("降低", "下降", "减少", "压减", "缩减")
+# a delay written with its verb (延期2个月, 滞后2年, 迟报3天): the time late itself
+_LATE_RE = re.compile(r"^(?:延期|延迟|逾期|超期|推迟|滞后|拖期|迟报|晚报)了?(?=\d)")
 
 
 def change_word(text: str) -> tuple[str, str]:
     """("down"/"up", the rest) for a change written as a word (降低4% → ("down", "4%")),
     ("", text) otherwise."""
+    late = _LATE_RE.match(text)
+    if late:
+        return "late", text[late.end() :]
     m = _CHANGE_RE.match(text)
     if not m:
         return "", text
@@ -355,7 +360,9 @@ def parse_target(value: object) -> Target | None:
         if q is not None:
             return Target(WITHIN, abs(q.value), q.percent, q.unit, "", raw)
     change, body = change_word(text)
-    if change:  # 降低4%: a fall of at least 4 per cent, compared as ≥4% with the actual's fall
+    if (
+        change and change != "late"
+    ):  # 降低4%: a fall of at least 4 per cent, compared as ≥4% with the actual's fall
         q = parse_number(body)
         if q is not None:
             return Target(GE, q.value, q.percent, q.unit, "", raw, change)
@@ -372,7 +379,7 @@ def parse_target(value: object) -> Target | None:
     q = parse_number(body)
     if q is None and (note := re.match(r"^(.+?)\([^()]*\)$", body)):
         q = parse_number(note.group(1))  # ≤50人(编制数): a note in brackets after the number
-    if q is None:
+    if q is None or q.change == "late":  # a 标杆值 of 延期2个月 is words, not a plan
         return Target(WORD, word=text, text=raw)
     return Target(comparator, q.value, q.percent, q.unit, "", raw)
 
@@ -509,6 +516,9 @@ def align_units(actual: Quantity, target: Target | None) -> tuple[Quantity, str]
     1.67万, 1.67万元, 16700元 and a bare 1.67 all meet ≤2万元; 12个月 meets =1年; 90分钟 is
     1.5 of ≤2小时.  A bare number takes the target's unit; percentages are left alone.
     """
+    if actual.change == "late" and target is not None and target.value is not None:
+        # 延期2个月 against 标杆值 ≤12个月: the delay is not the duration the target measures
+        return actual, f"业绩值“{actual.text}”是延期时长，标杆值“{target.text}”是计划值，请填写实际用时"
     if target is not None and target.change and actual.change and actual.change != target.change:
         actual = replace(actual, value=-actual.value)  # 增长2% against 降低4%: a fall of −2%
     if target is None or target.value is None or actual.percent or target.percent:

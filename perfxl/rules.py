@@ -224,6 +224,9 @@ def _measured(rule: Rule, f: Facts) -> tuple[Decimal | None, bool]:
     a = f.actual_value
     mode = _measure_mode(rule, f)
     if rule.params.get("excess") and mode != "excess":
+        if f.actual is not None and f.actual.change == "late" and f.target is None and a is not None:
+            factor = unit_factor(f.actual.unit, rule.params.get("excess_unit", ""))
+            return (a * factor if factor is not None else None), False  # 延期2个月: the delay itself
         return None, False  # a delay needs the planned time in a unit the text's tiers use
     if a is None or not mode:
         return a, False
@@ -991,12 +994,21 @@ def _count_met(comp: str, actual: Decimal, threshold: Decimal) -> bool:
     return _is_met(comp, actual, threshold)
 
 
+def _late_alone(f: Facts) -> bool:
+    """业绩值 written as the delay itself (延期2个月, 滞后2年) with no numeric 标杆值."""
+    late = f.actual is not None and f.actual.change == "late"
+    return late and (f.target is None or f.target.value is None)
+
+
 def _count_gap(rule: Rule, f: Facts) -> Decimal | None:
     """每少一人/每延迟一天/每减少一项 with a numeric 标杆值 and 业绩值 instead of a failure count:
     the shortfall (or excess) in the step's unit (年 → 月 converted)."""
     p = rule.params
     direction = p.get("direction")
     t, a = f.target, f.actual
+    if _late_alone(f) and direction in ("above", "event") and a is not None:
+        factor = unit_factor(a.unit, p.get("unit", ""))  # 滞后2年 for 每滞后一年: 2
+        return a.value * factor if factor is not None else None
     if direction == "event" and a is not None and not a.percent and (t is None or t.value in (None, 0)):
         # 每发现一项问题扣1分 with 业绩值 "8个": the actual counts the occurrences
         return a.value if a.value >= 0 and a.value == a.value.to_integral_value() else None
@@ -1032,13 +1044,21 @@ def formula_deduct_each(rule: Rule, refs: Refs, f: Facts) -> str | None:
         met = th is not None and f.actual_value is not None and _count_met(th[0], f.actual_value, th[1])
         p = rule.params
         event = p.get("direction") == "event"
-        if gap is not None and not met and refs.actual and (event or (refs.target and f.target is not None)):
+        late = _late_alone(f) and f.actual is not None
+        if (
+            gap is not None
+            and not met
+            and refs.actual
+            and (event or late or (refs.target and f.target is not None))
+        ):
             factor = (
-                "1"
+                _num(unit_factor(f.actual.unit, p.get("unit", "")) or ONE)
+                if late and f.actual is not None
+                else "1"
                 if event or f.target is None
                 else _num(unit_factor(f.target.unit, p.get("unit", "")) or ONE)
             )
-            if event:
+            if event or late:
                 diff = refs.actual  # 每发现一项: the actual counts the occurrences
             elif p["direction"] == "below":
                 diff = f"({refs.target}-{refs.actual})"

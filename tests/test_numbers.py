@@ -99,6 +99,14 @@ def test_a_change_written_as_a_word_is_its_size_and_direction():
     assert parse_target("降低").comparator == "word"  # no size: words
 
 
+def test_a_delay_written_with_its_verb_is_the_time_late():
+    late = parse_number("延期2个月")
+    assert late is not None and (late.value, late.unit, late.change) == (Decimal(2), "个月", "late")
+    assert parse_target("延期2个月").comparator == "word"  # a 标杆值 is never a delay
+    _, conflict = align_units(late, parse_target("≤12个月"))
+    assert "延期时长" in conflict  # against a planned duration it is not comparable
+
+
 def test_percent_target_reads_bare_number_as_percent():
     target = parse_target("≥90%")
     assert as_percent_like(parse_number("100"), target).value == Decimal(1)
